@@ -1,0 +1,58 @@
+// The dataset format, typed in one place. A dataset is a manifest plus
+// shards of pre-decoded images, stored in IndexedDB (see shard-store.ts).
+// Bump FORMAT_VERSION when the meaning of a stored field changes; readers
+// refuse versions they do not know.
+
+export const FORMAT_VERSION = 1;
+
+export type SplitName = 'train' | 'val';
+export const SPLIT_NAMES: readonly SplitName[] = ['train', 'val'];
+
+export interface SplitManifest {
+  /** Images stored so far in this split. */
+  numImages: number;
+  /** Shards stored so far; shard i holds images [i * shardSize, ...). */
+  numShards: number;
+  /** Images per class id, length = classNames.length. */
+  classCounts: number[];
+}
+
+export interface DatasetManifest {
+  name: string;
+  formatVersion: number;
+  /** Class names indexed by class id (0-based). */
+  classNames: string[];
+  height: number;
+  width: number;
+  /** 1 (grayscale) or 3 (RGB); pixels are HWC uint8. */
+  channels: 1 | 3;
+  /** Images per full shard; the last shard of a split may hold fewer. */
+  shardSize: number;
+  splits: Record<SplitName, SplitManifest>;
+  /** False while an import is under way or after one was interrupted. */
+  complete: boolean;
+  /** Where the images came from, for the user and the run report. */
+  source: string;
+  /** A fingerprint of the source, so a second import of it is recognised. */
+  sourceId: string;
+  createdAt: string;
+}
+
+export interface ShardRecord {
+  dataset: string;
+  split: SplitName;
+  index: number;
+  numImages: number;
+  /** numImages x height x width x channels, uint8. */
+  pixels: Uint8Array;
+  /** Class id per image. */
+  labels: Uint16Array;
+}
+
+/** One training or evaluation batch as read from the store. */
+export interface HostBatch {
+  /** size x height x width x channels, uint8 HWC. */
+  pixels: Uint8Array;
+  labels: Int32Array;
+  size: number;
+}

@@ -1,0 +1,124 @@
+// The typed message protocol between the app and the training Worker.
+// Requests flow in, events flow out; every error that crosses the boundary
+// carries a code the UI can act on.
+import type { Recipe } from '../recipe/recipe';
+
+export type BackendName = 'webgpu' | 'webgl' | 'cpu';
+
+export interface BackendInfo {
+  backend: BackendName;
+  /** Adapter as the browser reports it, e.g. "google swiftshader". */
+  adapter: string;
+  tfjsVersion: string;
+  /** Why an earlier backend in the order webgpu, webgl, cpu was not used. */
+  fallbackReasons: string[];
+  /** The device's maxStorageBufferBindingSize in bytes, when on WebGPU. */
+  maxStorageBufferBindingSize: number | null;
+  /** Which kernel set runs: the lab's own kernels or tfjs's stock ones. */
+  kernels: string;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  valTop1: number;
+  valTop5: number;
+  lr: number;
+  imagesPerSecond: number;
+  seconds: number;
+}
+
+export interface TrainReport {
+  runId: string;
+  backend: BackendName;
+  adapter: string;
+  tfjsVersion: string;
+  kernels: string;
+  model: string;
+  dataset: string;
+  numTrainImages: number;
+  numValImages: number;
+  recipe: Recipe;
+  epochs: EpochMetrics[];
+  bestValTop1: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  stopped: boolean;
+  wallSeconds: number;
+}
+
+export interface BenchOptions {
+  model: Recipe['model'];
+  width: number;
+  imageSize: number;
+  batchSize: number;
+  /** Steps timed for each of the two measurements, after warm-up. */
+  steps: number;
+  /** Steps run before timing starts (shader compilation). */
+  warmupSteps: number;
+  dataset: string;
+  seed: number;
+}
+
+export interface BenchReport {
+  backend: BackendName;
+  adapter: string;
+  tfjsVersion: string;
+  kernels: string;
+  options: BenchOptions;
+  bareImagesPerSecond: number;
+  labImagesPerSecond: number;
+  overheadRatio: number;
+  readbacksPerStep: number;
+  lossReadEvery: number;
+  numTensorsAfterStep2: number;
+  numTensorsAfterStep20: number;
+}
+
+export type TrainerRequest =
+  | { type: 'train'; runId: string; dataset: string; recipe: Recipe }
+  | { type: 'bench'; options: BenchOptions }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
+
+export type TrainerState =
+  'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'failed';
+
+export interface StepProgress {
+  epoch: number;
+  /** Steps done in this epoch and in all. */
+  step: number;
+  stepsPerEpoch: number;
+  globalStep: number;
+  /** Mean training loss of the last read window (losses are read every N). */
+  loss: number;
+  lr: number;
+  imagesPerSecond: number;
+  numTensors: number;
+}
+
+export type ErrorCode =
+  | 'no-dataset'
+  | 'bad-recipe'
+  | 'backend'
+  | 'device-limit'
+  | 'device-lost'
+  | 'storage'
+  | 'busy'
+  | 'internal';
+
+export interface TrainerErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+export type TrainerEvent =
+  | { type: 'backend'; info: BackendInfo }
+  | { type: 'state'; state: TrainerState }
+  | { type: 'phase'; phase: 'train' | 'eval'; epoch: number }
+  | { type: 'step'; progress: StepProgress }
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'done'; report: TrainReport }
+  | { type: 'bench-done'; report: BenchReport }
+  | { type: 'error'; error: TrainerErrorInfo };

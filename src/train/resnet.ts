@@ -1,0 +1,316 @@
+// ResNet-18/34/50 as in torchvision's `models/resnet.py` (v1.5: the stride
+// of a bottleneck sits on its 3x3 convolution), written with tfjs core ops so
+// the training loop owns every variable. Parameters and buffers are keyed by
+// torchvision's state-dict names (`layer1.0.bn1.running_mean`, `fc.bias`) so
+// weights map one to one; kernels are kept in tfjs layout ([kh, kw, in, out])
+// and converted only at import and export.
+import * as tf from '@tensorflow/tfjs';
+
+export type ResNetName = 'resnet18' | 'resnet34' | 'resnet50';
+
+export const RESNET_NAMES: readonly ResNetName[] = [
+  'resnet18',
+  'resnet34',
+  'resnet50',
+];
+
+interface Architecture {
+  block: 'basic' | 'bottleneck';
+  layers: readonly [number, number, number, number];
+}
+
+const ARCHITECTURES: Record<ResNetName, Architecture> = {
+  resnet18: { block: 'basic', layers: [2, 2, 2, 2] },
+  resnet34: { block: 'basic', layers: [3, 4, 6, 3] },
+  resnet50: { block: 'bottleneck', layers: [3, 4, 6, 3] },
+};
+
+export interface ResNetConfig {
+  name: ResNetName;
+  numClasses: number;
+  /** Image channels at the input: 3 for RGB, 1 for grayscale. */
+  inChannels: number;
+  /** Scales every layer's width; 1 is torchvision's ResNet. */
+  widthMultiplier: number;
+}
+
+export type ParamKind =
+  'conv' | 'bn-weight' | 'bn-bias' | 'fc-weight' | 'fc-bias';
+
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  kind: ParamKind;
+}
+
+/** A layer of the network as data; the forward pass interprets it. */
+interface ConvBn {
+  conv: string;
+  bn: string;
+  stride: number;
+  pad: number;
+}
+
+interface Block {
+  convs: ConvBn[];
+  downsample: ConvBn | null;
+}
+
+export interface ResNetGraph {
+  config: ResNetConfig;
+  stem: ConvBn;
+  blocks: Block[];
+  featureChannels: number;
+  /** Trainable parameters, in a fixed order (optimizer slots rely on it). */
+  params: ParamSpec[];
+  /** Batch-norm running statistics: `*.running_mean`, `*.running_var`. */
+  buffers: { name: string; shape: number[] }[];
+}
+
+function scaled(channels: number, widthMultiplier: number): number {
+  return Math.max(1, Math.round(channels * widthMultiplier));
+}
+
+/** Lays out the network and lists every parameter with its shape. */
+export function describeResNet(config: ResNetConfig): ResNetGraph {
+  const arch = ARCHITECTURES[config.name];
+  if (!arch) {
+    throw new Error(
+      `unknown model "${config.name}": expected one of ${RESNET_NAMES.join(', ')}`,
+    );
+  }
+  const params: ParamSpec[] = [];
+  const buffers: ResNetGraph['buffers'] = [];
+
+  const addConvBn = (
+    prefix: string,
+    convName: string,
+    bnName: string,
+    kernel: number,
+    inC: number,
+    outC: number,
+    stride: number,
+  ): ConvBn => {
+    const conv = `${prefix}${convName}`;
+    const bn = `${prefix}${bnName}`;
+    params.push({
+      name: `${conv}.weight`,
+      shape: [kernel, kernel, inC, outC],
+      kind: 'conv',
+    });
+    params.push({ name: `${bn}.weight`, shape: [outC], kind: 'bn-weight' });
+    params.push({ name: `${bn}.bias`, shape: [outC], kind: 'bn-bias' });
+    buffers.push({ name: `${bn}.running_mean`, shape: [outC] });
+    buffers.push({ name: `${bn}.running_var`, shape: [outC] });
+    return { conv, bn, stride, pad: (kernel - 1) / 2 };
+  };
+
+  const expansion = arch.block === 'bottleneck' ? 4 : 1;
+  let inC = scaled(64, config.widthMultiplier);
+  const stem = addConvBn('', 'conv1', 'bn1', 7, config.inChannels, inC, 2);
+  const blocks: Block[] = [];
+
+  arch.layers.forEach((numBlocks, stage) => {
+    const planes = scaled(64 * 2 ** stage, config.widthMultiplier);
+    for (let i = 0; i < numBlocks; i++) {
+      const prefix = `layer${stage + 1}.${i}.`;
+      const stride = i === 0 && stage > 0 ? 2 : 1;
+      const outC = planes * expansion;
+      const convs =
+        arch.block === 'basic'
+          ? [
+              addConvBn(prefix, 'conv1', 'bn1', 3, inC, planes, stride),
+              addConvBn(prefix, 'conv2', 'bn2', 3, planes, planes, 1),
+            ]
+          : [
+              addConvBn(prefix, 'conv1', 'bn1', 1, inC, planes, 1),
+              addConvBn(prefix, 'conv2', 'bn2', 3, planes, planes, stride),
+              addConvBn(prefix, 'conv3', 'bn3', 1, planes, outC, 1),
+            ];
+      const downsample =
+        stride !== 1 || inC !== outC
+          ? addConvBn(
+              prefix,
+              'downsample.0',
+              'downsample.1',
+              1,
+              inC,
+              outC,
+              stride,
+            )
+          : null;
+      blocks.push({ convs, downsample });
+      inC = outC;
+    }
+  });
+
+  params.push({
+    name: 'fc.weight',
+    shape: [inC, config.numClasses],
+    kind: 'fc-weight',
+  });
+  params.push({ name: 'fc.bias', shape: [config.numClasses], kind: 'fc-bias' });
+  return { config, stem, blocks, featureChannels: inC, params, buffers };
+}
+
+/** Variables of one network: trainable parameters and BN buffers. */
+export interface ResNetState {
+  graph: ResNetGraph;
+  params: Map<string, tf.Variable>;
+  buffers: Map<string, tf.Variable>;
+}
+
+/** Batch statistics gathered in a training forward pass, one per BN. */
+export type BatchStats = Map<
+  string,
+  { mean: tf.Tensor1D; variance: tf.Tensor1D }
+>;
+
+const BN_EPS = 1e-5;
+/** PyTorch's BatchNorm2d momentum: running = 0.9 running + 0.1 batch. */
+export const BN_MOMENTUM = 0.1;
+
+/**
+ * Creates the variables with torchvision's initialisation: Kaiming normal
+ * (fan-out, ReLU) for convolutions, BN scale 1 and shift 0, and the default
+ * nn.Linear uniform bound 1/sqrt(fan_in) for the classifier.
+ */
+export function createResNet(config: ResNetConfig, seed: number): ResNetState {
+  const graph = describeResNet(config);
+  const params = new Map<string, tf.Variable>();
+  const buffers = new Map<string, tf.Variable>();
+  tf.tidy(() => {
+    graph.params.forEach((spec, i) => {
+      const paramSeed = seed * 1000 + i;
+      params.set(
+        spec.name,
+        tf.variable(initialValue(spec, paramSeed), true, spec.name),
+      );
+    });
+    for (const { name, shape } of graph.buffers) {
+      const value = name.endsWith('running_var')
+        ? tf.ones(shape)
+        : tf.zeros(shape);
+      buffers.set(name, tf.variable(value, false, name));
+    }
+  });
+  return { graph, params, buffers };
+}
+
+function initialValue(spec: ParamSpec, seed: number): tf.Tensor {
+  switch (spec.kind) {
+    case 'conv': {
+      const [kh, kw, , outC] = spec.shape as [number, number, number, number];
+      const std = Math.sqrt(2 / (kh * kw * outC));
+      return tf.randomNormal(spec.shape, 0, std, 'float32', seed);
+    }
+    case 'bn-weight':
+      return tf.ones(spec.shape);
+    case 'bn-bias':
+      return tf.zeros(spec.shape);
+    case 'fc-weight':
+    case 'fc-bias': {
+      const fanIn = spec.kind === 'fc-weight' ? spec.shape[0]! : NaN;
+      return tf
+        .randomUniform(spec.shape, -1, 1, 'float32', seed)
+        .mul(1 / Math.sqrt(fanIn));
+    }
+  }
+}
+
+export function disposeResNet(state: ResNetState): void {
+  for (const v of state.params.values()) v.dispose();
+  for (const v of state.buffers.values()) v.dispose();
+}
+
+function param(state: ResNetState, name: string): tf.Tensor {
+  const v = state.params.get(name) ?? state.buffers.get(name);
+  if (!v) throw new Error(`model has no variable "${name}"`);
+  return v;
+}
+
+function convBn(
+  state: ResNetState,
+  x: tf.Tensor4D,
+  layer: ConvBn,
+  stats: BatchStats | null,
+): tf.Tensor4D {
+  const kernel = param(state, `${layer.conv}.weight`) as tf.Tensor4D;
+  const y = tf.conv2d(x, kernel, layer.stride, layer.pad);
+  const gamma = param(state, `${layer.bn}.weight`) as tf.Tensor1D;
+  const beta = param(state, `${layer.bn}.bias`) as tf.Tensor1D;
+  if (!stats) {
+    const mean = param(state, `${layer.bn}.running_mean`) as tf.Tensor1D;
+    const variance = param(state, `${layer.bn}.running_var`) as tf.Tensor1D;
+    return tf.batchNorm(y, mean, variance, beta, gamma, BN_EPS);
+  }
+  const { mean, variance } = tf.moments(y, [0, 1, 2]);
+  stats.set(layer.bn, {
+    mean: tf.keep(mean) as tf.Tensor1D,
+    variance: tf.keep(variance) as tf.Tensor1D,
+  });
+  return tf.batchNorm(
+    y,
+    mean as tf.Tensor1D,
+    variance as tf.Tensor1D,
+    beta,
+    gamma,
+    BN_EPS,
+  );
+}
+
+/**
+ * Runs the network on an NHWC batch and returns logits. With `stats` given
+ * the pass is in training mode: BN normalises by the batch's own statistics
+ * and records them (kept outside any tidy) for `updateRunningStats`.
+ */
+export function forwardResNet(
+  state: ResNetState,
+  x: tf.Tensor4D,
+  stats: BatchStats | null,
+): tf.Tensor2D {
+  const { graph } = state;
+  let h: tf.Tensor4D = convBn(state, x, graph.stem, stats).relu();
+  h = tf.maxPool(h, 3, 2, 1);
+  for (const block of graph.blocks) {
+    const shortcut = block.downsample
+      ? convBn(state, h, block.downsample, stats)
+      : h;
+    let y: tf.Tensor4D = h;
+    block.convs.forEach((layer, i) => {
+      y = convBn(state, y, layer, stats);
+      if (i < block.convs.length - 1) y = y.relu();
+    });
+    h = y.add<tf.Tensor4D>(shortcut).relu();
+  }
+  const pooled = h.mean([1, 2]) as tf.Tensor2D;
+  const fcW = param(state, 'fc.weight') as tf.Tensor2D;
+  return tf.matMul(pooled, fcW).add(param(state, 'fc.bias'));
+}
+
+/**
+ * Folds one batch's statistics into the running averages as PyTorch does:
+ * the running variance takes the unbiased batch variance.
+ */
+export function updateRunningStats(
+  state: ResNetState,
+  stats: BatchStats,
+  numPerChannel: number,
+): void {
+  const unbias = numPerChannel / Math.max(1, numPerChannel - 1);
+  tf.tidy(() => {
+    for (const [bn, { mean, variance }] of stats) {
+      const rm = state.buffers.get(`${bn}.running_mean`)!;
+      const rv = state.buffers.get(`${bn}.running_var`)!;
+      rm.assign(rm.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)));
+      rv.assign(
+        rv.mul(1 - BN_MOMENTUM).add(variance.mul(BN_MOMENTUM * unbias)),
+      );
+    }
+  });
+  for (const { mean, variance } of stats.values()) {
+    mean.dispose();
+    variance.dispose();
+  }
+  stats.clear();
+}
