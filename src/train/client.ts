@@ -1,0 +1,129 @@
+// The app's side of the training Worker: owns the Worker, sends typed
+// requests, and hands typed events to listeners. A crash inside the Worker
+// (an uncaught error, a message that cannot be decoded) becomes an 'error'
+// event with a code, never a silent stall.
+import type {
+  BenchOptions,
+  BenchReport,
+  TrainerEvent,
+  TrainerRequest,
+  TrainReport,
+} from './protocol';
+import type { Recipe } from '../recipe/recipe';
+
+export type TrainerListener = (event: TrainerEvent) => void;
+
+export class TrainerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TrainerError';
+  }
+}
+
+export class TrainerClient {
+  private worker: Worker | null = null;
+  private readonly listeners = new Set<TrainerListener>();
+
+  /** Adds a listener for every event; returns a function that removes it. */
+  subscribe(listener: TrainerListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Trains a recipe on a stored dataset; resolves with the final report. */
+  train(dataset: string, recipe: Recipe, runId: string): Promise<TrainReport> {
+    return this.run<TrainReport>(
+      { type: 'train', runId, dataset, recipe },
+      'done',
+    );
+  }
+
+  bench(options: BenchOptions): Promise<BenchReport> {
+    return this.run<BenchReport>({ type: 'bench', options }, 'bench-done');
+  }
+
+  pause(): void {
+    this.post({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.post({ type: 'resume' });
+  }
+
+  stop(): void {
+    this.post({ type: 'stop' });
+  }
+
+  /** Ends the Worker at once, releasing its GPU device. */
+  terminate(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  get isBusy(): boolean {
+    return this.worker !== null;
+  }
+
+  private run<R>(
+    request: TrainerRequest,
+    doneType: 'done' | 'bench-done',
+  ): Promise<R> {
+    if (this.worker) {
+      return Promise.reject(
+        new TrainerError('busy', 'a run is already in progress'),
+      );
+    }
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), {
+      type: 'module',
+    });
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        worker.terminate();
+        if (this.worker === worker) this.worker = null;
+      };
+      worker.onmessage = (message: MessageEvent<TrainerEvent>) => {
+        const event = message.data;
+        this.emit(event);
+        if (event.type === doneType) {
+          finish();
+          resolve(event.report as R);
+        } else if (event.type === 'error') {
+          finish();
+          reject(new TrainerError(event.error.code, event.error.message));
+        }
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        const error = {
+          code: 'internal' as const,
+          message: `training worker crashed: ${e.message || 'unknown error'}`,
+        };
+        this.emit({ type: 'error', error });
+        finish();
+        reject(new TrainerError(error.code, error.message));
+      };
+      worker.onmessageerror = () => {
+        const error = {
+          code: 'internal' as const,
+          message: 'a message from the training worker could not be decoded',
+        };
+        this.emit({ type: 'error', error });
+        finish();
+        reject(new TrainerError(error.code, error.message));
+      };
+      worker.postMessage(request);
+    });
+  }
+
+  private post(request: TrainerRequest): void {
+    this.worker?.postMessage(request);
+  }
+
+  private emit(event: TrainerEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
