@@ -5,6 +5,11 @@
 // weights map one to one; kernels are kept in tfjs layout ([kh, kw, in, out])
 // and converted only at import and export.
 import * as tf from '@tensorflow/tfjs';
+import {
+  BN_EPSILON,
+  batchNormTrain,
+  runningStatsUpdate,
+} from './ops/batch-norm';
 
 export type ResNetName = 'resnet18' | 'resnet34' | 'resnet50';
 
@@ -156,42 +161,36 @@ export function describeResNet(config: ResNetConfig): ResNetGraph {
 /** Variables of one network: trainable parameters and BN buffers. */
 export interface ResNetState {
   graph: ResNetGraph;
+  /** Keyed by torchvision state-dict name, in `graph.params` order. */
   params: Map<string, tf.Variable>;
   buffers: Map<string, tf.Variable>;
 }
 
-/** Batch statistics gathered in a training forward pass, one per BN. */
-export type BatchStats = Map<
-  string,
-  { mean: tf.Tensor1D; variance: tf.Tensor1D }
->;
-
-const BN_EPS = 1e-5;
 /** PyTorch's BatchNorm2d momentum: running = 0.9 running + 0.1 batch. */
 export const BN_MOMENTUM = 0.1;
+
+let nextModelId = 0;
 
 /**
  * Creates the variables with torchvision's initialisation: Kaiming normal
  * (fan-out, ReLU) for convolutions, BN scale 1 and shift 0, and the default
- * nn.Linear uniform bound 1/sqrt(fan_in) for the classifier.
+ * nn.Linear uniform bound 1/sqrt(fan_in) for the classifier. tfjs variable
+ * names must be unique in a page, so each model prefixes its own.
  */
 export function createResNet(config: ResNetConfig, seed: number): ResNetState {
   const graph = describeResNet(config);
+  const prefix = `m${nextModelId++}/`;
   const params = new Map<string, tf.Variable>();
   const buffers = new Map<string, tf.Variable>();
   tf.tidy(() => {
     graph.params.forEach((spec, i) => {
-      const paramSeed = seed * 1000 + i;
-      params.set(
-        spec.name,
-        tf.variable(initialValue(spec, paramSeed), true, spec.name),
-      );
+      const value = initialValue(spec, (seed * 7919 + i * 104729) >>> 0);
+      params.set(spec.name, tf.variable(value, true, prefix + spec.name));
     });
     for (const { name, shape } of graph.buffers) {
-      const value = name.endsWith('running_var')
-        ? tf.ones(shape)
-        : tf.zeros(shape);
-      buffers.set(name, tf.variable(value, false, name));
+      const isVar = name.endsWith('running_var');
+      const value = isVar ? tf.ones(shape) : tf.zeros(shape);
+      buffers.set(name, tf.variable(value, false, prefix + name));
     }
   });
   return { graph, params, buffers };
@@ -210,10 +209,8 @@ function initialValue(spec: ParamSpec, seed: number): tf.Tensor {
       return tf.zeros(spec.shape);
     case 'fc-weight':
     case 'fc-bias': {
-      const fanIn = spec.kind === 'fc-weight' ? spec.shape[0]! : NaN;
-      return tf
-        .randomUniform(spec.shape, -1, 1, 'float32', seed)
-        .mul(1 / Math.sqrt(fanIn));
+      const bound = 1 / Math.sqrt(spec.shape[0]!);
+      return tf.randomUniform(spec.shape, -bound, bound, 'float32', seed);
     }
   }
 }
@@ -223,46 +220,39 @@ export function disposeResNet(state: ResNetState): void {
   for (const v of state.buffers.values()) v.dispose();
 }
 
-function param(state: ResNetState, name: string): tf.Tensor {
+function variable(state: ResNetState, name: string): tf.Variable {
   const v = state.params.get(name) ?? state.buffers.get(name);
   if (!v) throw new Error(`model has no variable "${name}"`);
   return v;
 }
 
+/** Batch statistics of a training pass, by BN name, for the running update. */
+export type BatchStats = Map<string, tf.Tensor2D>;
+
 function convBn(
   state: ResNetState,
   x: tf.Tensor4D,
   layer: ConvBn,
+  relu: boolean,
   stats: BatchStats | null,
 ): tf.Tensor4D {
-  const kernel = param(state, `${layer.conv}.weight`) as tf.Tensor4D;
+  const kernel = variable(state, `${layer.conv}.weight`) as tf.Tensor4D;
   const y = tf.conv2d(x, kernel, layer.stride, layer.pad);
-  const gamma = param(state, `${layer.bn}.weight`) as tf.Tensor1D;
-  const beta = param(state, `${layer.bn}.bias`) as tf.Tensor1D;
-  if (!stats) {
-    const mean = param(state, `${layer.bn}.running_mean`) as tf.Tensor1D;
-    const variance = param(state, `${layer.bn}.running_var`) as tf.Tensor1D;
-    return tf.batchNorm(y, mean, variance, beta, gamma, BN_EPS);
+  const gamma = variable(state, `${layer.bn}.weight`) as tf.Tensor1D;
+  const beta = variable(state, `${layer.bn}.bias`) as tf.Tensor1D;
+  if (stats) {
+    return batchNormTrain(y, gamma, beta, relu, (s) => stats.set(layer.bn, s));
   }
-  const { mean, variance } = tf.moments(y, [0, 1, 2]);
-  stats.set(layer.bn, {
-    mean: tf.keep(mean) as tf.Tensor1D,
-    variance: tf.keep(variance) as tf.Tensor1D,
-  });
-  return tf.batchNorm(
-    y,
-    mean as tf.Tensor1D,
-    variance as tf.Tensor1D,
-    beta,
-    gamma,
-    BN_EPS,
-  );
+  const mean = variable(state, `${layer.bn}.running_mean`) as tf.Tensor1D;
+  const variance = variable(state, `${layer.bn}.running_var`) as tf.Tensor1D;
+  const out = tf.batchNorm(y, mean, variance, beta, gamma, BN_EPSILON);
+  return relu ? tf.relu(out) : out;
 }
 
 /**
  * Runs the network on an NHWC batch and returns logits. With `stats` given
  * the pass is in training mode: BN normalises by the batch's own statistics
- * and records them (kept outside any tidy) for `updateRunningStats`.
+ * and records them for `updateRunningStats`.
  */
 export function forwardResNet(
   state: ResNetState,
@@ -270,47 +260,49 @@ export function forwardResNet(
   stats: BatchStats | null,
 ): tf.Tensor2D {
   const { graph } = state;
-  let h: tf.Tensor4D = convBn(state, x, graph.stem, stats).relu();
+  let h = convBn(state, x, graph.stem, true, stats);
   h = tf.maxPool(h, 3, 2, 1);
   for (const block of graph.blocks) {
     const shortcut = block.downsample
-      ? convBn(state, h, block.downsample, stats)
+      ? convBn(state, h, block.downsample, false, stats)
       : h;
-    let y: tf.Tensor4D = h;
+    let y = h;
     block.convs.forEach((layer, i) => {
-      y = convBn(state, y, layer, stats);
-      if (i < block.convs.length - 1) y = y.relu();
+      y = convBn(state, y, layer, i < block.convs.length - 1, stats);
     });
-    h = y.add<tf.Tensor4D>(shortcut).relu();
+    h = tf.relu(y.add<tf.Tensor4D>(shortcut));
   }
-  const pooled = h.mean([1, 2]) as tf.Tensor2D;
-  const fcW = param(state, 'fc.weight') as tf.Tensor2D;
-  return tf.matMul(pooled, fcW).add(param(state, 'fc.bias'));
+  // A 1x1 final map (small inputs) needs no reduction kernel at all.
+  const [n, fh, fw, c] = h.shape;
+  const pooled =
+    fh * fw === 1
+      ? h.reshape<tf.Tensor2D>([n, c])
+      : h.mean<tf.Tensor2D>([1, 2]);
+  const fcW = variable(state, 'fc.weight') as tf.Tensor2D;
+  return tf.matMul(pooled, fcW).add(variable(state, 'fc.bias'));
 }
 
-/**
- * Folds one batch's statistics into the running averages as PyTorch does:
- * the running variance takes the unbiased batch variance.
- */
+/** Folds a training pass's batch statistics into the running averages. */
 export function updateRunningStats(
   state: ResNetState,
   stats: BatchStats,
   numPerChannel: number,
 ): void {
-  const unbias = numPerChannel / Math.max(1, numPerChannel - 1);
-  tf.tidy(() => {
-    for (const [bn, { mean, variance }] of stats) {
-      const rm = state.buffers.get(`${bn}.running_mean`)!;
-      const rv = state.buffers.get(`${bn}.running_var`)!;
-      rm.assign(rm.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)));
-      rv.assign(
-        rv.mul(1 - BN_MOMENTUM).add(variance.mul(BN_MOMENTUM * unbias)),
-      );
-    }
-  });
-  for (const { mean, variance } of stats.values()) {
+  for (const [bn, batch] of stats) {
+    const rm = state.buffers.get(`${bn}.running_mean`)!;
+    const rv = state.buffers.get(`${bn}.running_var`)!;
+    const [mean, variance] = runningStatsUpdate(
+      rm as tf.Tensor1D,
+      rv as tf.Tensor1D,
+      batch,
+      BN_MOMENTUM,
+      numPerChannel,
+    );
+    rm.assign(mean);
+    rv.assign(variance);
     mean.dispose();
     variance.dispose();
+    batch.dispose();
   }
   stats.clear();
 }

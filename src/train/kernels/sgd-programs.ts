@@ -1,0 +1,77 @@
+// WGSL programs of the fused SGD update, one dispatch per tensor for the
+// momentum buffer and one for the weight. The maths is PyTorch's
+// `torch.optim.SGD` (weight decay added to the gradient, then momentum with
+// dampening, then the Nesterov look-ahead); the first step starting from a
+// zero buffer equals PyTorch's copy of the gradient when dampening is 0.
+import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+const WORKGROUP = 64;
+
+abstract class ElementwiseProgram implements WebGPUProgram {
+  abstract variableNames: string[];
+  abstract shaderKey: string;
+  abstract uniforms: string;
+  outputShape: number[];
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+
+  constructor(shape: number[], size: number) {
+    this.outputShape = shape;
+    this.dispatchLayout = { x: shape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(size / WORKGROUP), 1, 1];
+  }
+
+  abstract getUserCode(): string;
+}
+
+/** buf' = momentum * buf + (1 - dampening) * (grad + weightDecay * w). */
+export class SgdBufferProgram extends ElementwiseProgram {
+  variableNames = ['buf', 'grad', 'w'];
+  shaderKey = 'labSgdBuffer';
+  uniforms =
+    'numThreads : i32, rows : i32, channels : i32, momentum : f32, ' +
+    'weightDecay : f32, dampening : f32,';
+
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        if (index >= uniforms.numThreads) { return; }
+        let g = grad[index] + uniforms.weightDecay * w[index];
+        result[index] = uniforms.momentum * buf[index] +
+            (1.0 - uniforms.dampening) * g;
+      }`;
+  }
+}
+
+/**
+ * w' = w - lr * (g + momentum * buf') with Nesterov, else w - lr * buf',
+ * where g = grad + weightDecay * w and buf' is the updated buffer.
+ */
+export class SgdWeightProgram extends ElementwiseProgram {
+  variableNames = ['w', 'grad', 'buf'];
+  shaderKey: string;
+  uniforms =
+    'numThreads : i32, rows : i32, channels : i32, lr : f32, ' +
+    'momentum : f32, weightDecay : f32,';
+
+  constructor(
+    readonly nesterov: boolean,
+    shape: number[],
+    size: number,
+  ) {
+    super(shape, size);
+    this.shaderKey = `labSgdWeight_${nesterov}`;
+  }
+
+  getUserCode(): string {
+    const step = this.nesterov
+      ? '(grad[index] + uniforms.weightDecay * w[index]) + uniforms.momentum * buf[index]'
+      : 'buf[index]';
+    return `
+      fn main(index : i32) {
+        if (index >= uniforms.numThreads) { return; }
+        result[index] = w[index] - uniforms.lr * (${step});
+      }`;
+  }
+}
