@@ -1,0 +1,219 @@
+// Turns the command line into a checked command. Pure (no browser, no file
+// system) so that every message a user can get is unit-tested in Node.
+// Every problem is reported at once, each naming its flag and what the
+// flag allows.
+import type { Recipe } from '../../src/recipe/recipe';
+import { RecipeError, resolveRecipe } from '../../src/recipe/validate';
+import type { BenchOptions } from '../../src/train/protocol';
+import {
+  BENCH_DEFAULTS,
+  DEMO_DATASET,
+  FLAGS,
+  kebabCase,
+  stripKey,
+  TOPICS,
+  type FlagSpec,
+  type Topic,
+} from './flags';
+
+export type Command =
+  | { kind: 'help'; topic: Topic | null }
+  | { kind: 'train'; dataset: string; recipe: Recipe; jsonPath: string | null }
+  | { kind: 'bench'; options: BenchOptions; jsonPath: string | null };
+
+/** A command line the CLI cannot run; main exits with code 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly topic: Topic | null = null,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const HELP_FLAGS = new Set(['--help', '-h']);
+
+export function parseArgs(argv: readonly string[]): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    throw new UsageError(`no command given (expected ${TOPICS.join(' or ')})`);
+  }
+  if (HELP_FLAGS.has(name) || name === 'help') {
+    return { kind: 'help', topic: asTopic(rest[0]) };
+  }
+  const topic = asTopic(name);
+  if (!topic) {
+    throw new UsageError(
+      `unknown command "${name}" (expected one of: ${TOPICS.join(', ')})`,
+    );
+  }
+  const values = readFlags(rest, topic);
+  if (values === 'help') return { kind: 'help', topic };
+  return topic === 'train' ? toTrain(values) : toBench(values);
+}
+
+function asTopic(word: string | undefined): Topic | null {
+  return TOPICS.find((t) => t === word) ?? null;
+}
+
+function toDataset(name: string | number | undefined): string {
+  return name === undefined || name === 'demo' ? DEMO_DATASET : String(name);
+}
+
+function toJsonPath(path: string | number | undefined): string | null {
+  return path === undefined ? null : String(path);
+}
+
+type Values = Map<string, string | number>;
+
+function toTrain(values: Values): Command {
+  const overrides: Record<string, unknown> = {};
+  for (const [flag, value] of values) overrides[camelCase(flag)] = value;
+  delete overrides.data;
+  delete overrides.json;
+  let recipe: Recipe;
+  try {
+    recipe = resolveRecipe(overrides);
+  } catch (error) {
+    if (!(error instanceof RecipeError)) throw error;
+    // Flags passed their own checks; this is a rule across several keys.
+    throw new UsageError(error.problems.map(toFlagProblem).join('\n'));
+  }
+  return {
+    kind: 'train',
+    dataset: toDataset(values.get('data')),
+    recipe,
+    jsonPath: toJsonPath(values.get('json')),
+  };
+}
+
+function toBench(values: Values): Command {
+  const options: Record<string, unknown> = { ...BENCH_DEFAULTS };
+  for (const [flag, value] of values) options[camelCase(flag)] = value;
+  options.dataset = toDataset(values.get('data'));
+  delete options.data;
+  delete options.json;
+  return {
+    kind: 'bench',
+    options: options as unknown as BenchOptions,
+    jsonPath: toJsonPath(values.get('json')),
+  };
+}
+
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** "imageSize: expected ..." from validate.ts becomes "--image-size: ...". */
+export function toFlagProblem(problem: string): string {
+  const key = /^(\w+): /.exec(problem)?.[1];
+  if (!key) return problem;
+  return `--${kebabCase(key)}: ${stripKey(problem, key)}`;
+}
+
+/** Reads `--flag value` and `--flag=value` pairs; 'help' if asked for. */
+function readFlags(tokens: readonly string[], topic: Topic): Values | 'help' {
+  const specs = FLAGS[topic];
+  const raw = new Map<string, string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    if (HELP_FLAGS.has(token)) return 'help';
+    if (!token.startsWith('--')) {
+      throw new UsageError(
+        token.startsWith('-')
+          ? unknownFlag(token, specs, topic)
+          : `unexpected argument "${token}" (flags start with --)`,
+        topic,
+      );
+    }
+    const eq = token.indexOf('=');
+    const name = token.slice(2, eq < 0 ? undefined : eq);
+    const spec = specs.find((s) => s.name === name);
+    if (!spec) throw new UsageError(unknownFlag(token, specs, topic), topic);
+    if (raw.has(name)) {
+      throw new UsageError(`--${name} is given twice`, topic);
+    }
+
+    let value: string | undefined;
+    if (eq >= 0) {
+      value = token.slice(eq + 1);
+    } else if (i + 1 < tokens.length && !tokens[i + 1]?.startsWith('--')) {
+      value = tokens[++i];
+    }
+    if (value === undefined || value === '') {
+      throw new UsageError(
+        `missing value for --${name}: expected ${spec.allowed}`,
+        topic,
+      );
+    }
+    raw.set(name, value);
+  }
+  return checkValues(raw, specs, topic);
+}
+
+function checkValues(
+  raw: Map<string, string>,
+  specs: readonly FlagSpec[],
+  topic: Topic,
+): Values {
+  const values: Values = new Map();
+  const problems: string[] = [];
+  for (const [name, text] of raw) {
+    const spec = specs.find((s) => s.name === name) as FlagSpec;
+    const checked = spec.check(text);
+    if (checked.ok) values.set(name, checked.value);
+    else problems.push(`--${name}: ${checked.message}`);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'), topic);
+  return values;
+}
+
+function unknownFlag(
+  token: string,
+  specs: readonly FlagSpec[],
+  topic: Topic,
+): string {
+  const name = token.replace(/^-+/, '').split('=')[0] as string;
+  const guess = closestFlag(kebabCase(name), specs);
+  const hint = guess ? ` (did you mean --${guess}?)` : '';
+  const known = [...specs.map((s) => `--${s.name}`), '--help'].join(', ');
+  return (
+    `unknown flag ${token.split('=')[0]} for ${topic}${hint}; ` +
+    `known flags: ${known}`
+  );
+}
+
+function closestFlag(name: string, specs: readonly FlagSpec[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.min(2, Math.floor(name.length / 2));
+  for (const spec of specs) {
+    const d = editDistance(name.toLowerCase(), spec.name);
+    if (d <= bestDistance) {
+      best = spec.name;
+      bestDistance = d - 1;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution =
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(
+        Math.min(
+          substitution,
+          (previous[j] as number) + 1,
+          (current[j - 1] as number) + 1,
+        ),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}

@@ -1,0 +1,89 @@
+// Help text, written from the flag tables so that it cannot fall behind
+// what the parser accepts.
+import { FLAGS, type FlagSpec, type Topic } from './flags';
+
+const WIDTH = 80;
+const FLAG_COLUMN = 22;
+
+const SUMMARY: Record<Topic, string> = {
+  train:
+    'Trains one recipe on a dataset in the built app: one line when the ' +
+    'backend is known, one per epoch, and a final line.',
+  bench:
+    'Times training steps of one model twice, bare and through the lab, ' +
+    'and counts GPU readbacks and live tensors.',
+};
+
+const EXAMPLE: Record<Topic, string> = {
+  train:
+    'npm run lab -- train --model resnet18 --width 0.25 --epochs 3 ' +
+    '--json out.json',
+  bench: 'npm run lab -- bench --json bench.json',
+};
+
+export function usage(topic: Topic | null): string {
+  return topic ? commandUsage(topic) : overview();
+}
+
+function overview(): string {
+  return [
+    'Usage: npm run lab -- <command> [flags]',
+    '',
+    ...wrap(
+      'Drives the built app (dist/, built first if missing) in headless ' +
+        'Chromium on WebGPU. Nothing is trained in Node.',
+      0,
+    ),
+    '',
+    'Commands:',
+    '  train   train a recipe; prints progress per epoch, writes a report',
+    '  bench   time training steps, bare and through the lab',
+    '',
+    'Run `npm run lab -- <command> --help` for its flags.',
+    'Exit codes: 0 done, 1 the run failed, 2 bad command line or no Chromium.',
+    "Chromium: $CHROME_PATH, else /usr/bin/chromium, else Playwright's own.",
+  ].join('\n');
+}
+
+function commandUsage(topic: Topic): string {
+  return [
+    `Usage: npm run lab -- ${topic} [flags]`,
+    '',
+    ...wrap(SUMMARY[topic], 0),
+    '',
+    'Flags (default in brackets):',
+    ...FLAGS[topic].flatMap(describeFlag),
+    `  ${'--help'.padEnd(FLAG_COLUMN - 2)}show this text`,
+    '',
+    'Example:',
+    `  ${EXAMPLE[topic]}`,
+  ].join('\n');
+}
+
+function describeFlag(spec: FlagSpec): string[] {
+  const head = `  --${spec.name} ${spec.placeholder}`;
+  const fallback = spec.fallback === null ? '' : ` [${spec.fallback}]`;
+  const lines = wrap(spec.help + fallback, FLAG_COLUMN);
+  if (head.length < FLAG_COLUMN) {
+    lines[0] = head.padEnd(FLAG_COLUMN) + (lines[0] as string).trimStart();
+    return lines;
+  }
+  return [head, ...lines];
+}
+
+/** Wraps words at WIDTH columns, indenting every line by `indent`. */
+export function wrap(text: string, indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && pad.length + line.length + 1 + word.length > WIDTH) {
+      lines.push(pad + line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  lines.push(pad + line);
+  return lines;
+}
