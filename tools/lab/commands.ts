@@ -1,0 +1,148 @@
+// The train and bench commands, written against the Lab interface rather
+// than a browser, so Node tests can drive them with a fake app.
+import type {
+  BackendInfo,
+  BenchReport,
+  TrainerEvent,
+  TrainReport,
+} from '../../src/train/protocol';
+import type { Command } from './args';
+import { DEMO_DATASET } from './flags';
+import {
+  estimateSecondsLeft,
+  formatBackend,
+  formatBench,
+  formatDataset,
+  formatEpoch,
+  formatStep,
+  formatTrainDone,
+  withWallSeconds,
+} from './output';
+import type { Lab } from './page-api';
+
+export interface Io {
+  /** A line of the run's record, on stdout. */
+  out(line: string): void;
+  /** A note about the CLI itself, on stderr. */
+  err(line: string): void;
+  /** Replaces the transient status line (a terminal only); null clears. */
+  status(line: string | null): void;
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  /** Writes JSON to a path; resolves with the path as written. */
+  writeJson(path: string, value: unknown): Promise<string>;
+}
+
+export type TrainCommand = Extract<Command, { kind: 'train' }>;
+export type BenchCommand = Extract<Command, { kind: 'bench' }>;
+
+/** Turns trainer events into the progress lines, one per epoch. */
+export class TrainProgress {
+  private backendShown = false;
+  private readonly epochEnds: number[] = [];
+
+  constructor(
+    private readonly numEpochs: number,
+    private readonly startedAt: number,
+    private readonly io: Io,
+  ) {}
+
+  handle(event: TrainerEvent): void {
+    if (event.type === 'backend') this.showBackend(event.info);
+    else if (event.type === 'step') this.io.status(formatStep(event.progress));
+    else if (event.type === 'epoch') this.showEpoch(event.metrics);
+  }
+
+  /**
+   * Prints what the events did not: the app may settle train() before its
+   * last events are delivered, or deliver none at all.
+   */
+  finish(report: TrainReport): void {
+    this.showBackend({
+      backend: report.backend,
+      adapter: report.adapter,
+      kernels: report.kernels,
+      tfjsVersion: report.tfjsVersion,
+      fallbackReasons: [],
+      maxStorageBufferBindingSize: null,
+    });
+    for (const metrics of report.epochs.slice(this.epochEnds.length)) {
+      this.showEpoch(metrics);
+    }
+    this.io.status(null);
+  }
+
+  private showBackend(info: BackendInfo): void {
+    if (this.backendShown) return;
+    this.backendShown = true;
+    this.io.status(null);
+    this.io.out(formatBackend(info));
+  }
+
+  private showEpoch(metrics: TrainReport['epochs'][number]): void {
+    const elapsed = (this.io.now() - this.startedAt) / 1000;
+    this.epochEnds.push(elapsed);
+    const left = estimateSecondsLeft(this.epochEnds, this.numEpochs);
+    this.io.status(null);
+    this.io.out(formatEpoch(metrics, this.numEpochs, elapsed, left));
+  }
+}
+
+export async function runTrain(
+  lab: Lab,
+  command: TrainCommand,
+  io: Io,
+): Promise<TrainReport> {
+  if (command.dataset === DEMO_DATASET) {
+    io.out(formatDataset(await lab.ensureDemo()));
+  }
+  const startedAt = io.now();
+  const progress = new TrainProgress(command.recipe.epochs, startedAt, io);
+  const unsubscribe = lab.onEvent((event) => progress.handle(event));
+  let report: TrainReport;
+  try {
+    report = await lab.train({
+      dataset: command.dataset,
+      recipe: command.recipe,
+    });
+  } finally {
+    unsubscribe();
+    io.status(null);
+  }
+
+  report = withWallSeconds(report, (io.now() - startedAt) / 1000);
+  progress.finish(report);
+  io.out(formatTrainDone(report));
+  if (command.jsonPath !== null) {
+    io.out(`report written to ${await io.writeJson(command.jsonPath, report)}`);
+  }
+  return report;
+}
+
+export async function runBench(
+  lab: Lab,
+  command: BenchCommand,
+  io: Io,
+): Promise<BenchReport> {
+  if (command.options.dataset === DEMO_DATASET) {
+    io.out(formatDataset(await lab.ensureDemo()));
+  }
+  let backendShown = false;
+  const unsubscribe = lab.onEvent((event) => {
+    if (event.type !== 'backend' || backendShown) return;
+    backendShown = true;
+    io.out(formatBackend(event.info));
+  });
+  let report: BenchReport;
+  try {
+    report = await lab.bench(command.options);
+  } finally {
+    unsubscribe();
+  }
+
+  for (const line of formatBench(report)) io.out(line);
+  if (command.jsonPath !== null) {
+    io.out(`report written to ${await io.writeJson(command.jsonPath, report)}`);
+  }
+  return report;
+}

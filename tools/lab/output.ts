@@ -1,0 +1,141 @@
+// The CLI's text lines, as pure functions of the app's events and reports.
+// Accuracies arrive as fractions and are shown as percentages.
+import type { DatasetManifest } from '../../src/data/schema';
+import type {
+  BackendInfo,
+  BenchReport,
+  EpochMetrics,
+  StepProgress,
+  TrainReport,
+} from '../../src/train/protocol';
+
+/** 42 -> "0:42", 3725 -> "1:02:05". */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(2)}%`;
+}
+
+function formatRate(imagesPerSecond: number): string {
+  const digits = imagesPerSecond >= 100 ? 0 : 1;
+  return `${imagesPerSecond.toFixed(digits)} img/s`;
+}
+
+function formatNumber(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}
+
+export function formatBackend(info: BackendInfo): string {
+  const parts = [
+    `backend ${info.backend}`,
+    `adapter ${info.adapter || 'unknown'}`,
+    `kernels ${info.kernels}`,
+    `tfjs ${info.tfjsVersion}`,
+  ];
+  const line = parts.join(' | ');
+  if (info.fallbackReasons.length === 0) return line;
+  return `${line} (fell back: ${info.fallbackReasons.join('; ')})`;
+}
+
+export function formatDataset(manifest: DatasetManifest): string {
+  const { train, val } = manifest.splits;
+  const shape = `${manifest.height}x${manifest.width}x${manifest.channels}`;
+  return (
+    `dataset ${manifest.name}: ${manifest.classNames.length} classes, ` +
+    `${train.numImages} train / ${val.numImages} val images of ${shape}`
+  );
+}
+
+export function formatEpoch(
+  metrics: EpochMetrics,
+  numEpochs: number,
+  elapsedSeconds: number,
+  secondsLeft: number | null,
+): string {
+  const parts = [
+    `epoch ${metrics.epoch}/${numEpochs}`,
+    `loss ${metrics.trainLoss.toFixed(4)}`,
+    `val top-1 ${formatPercent(metrics.valTop1)}`,
+    `top-5 ${formatPercent(metrics.valTop5)}`,
+    `lr ${formatNumber(metrics.lr)}`,
+    formatRate(metrics.imagesPerSecond),
+    `elapsed ${formatDuration(elapsedSeconds)}`,
+  ];
+  if (secondsLeft !== null) parts.push(`left ~${formatDuration(secondsLeft)}`);
+  return parts.join('  ');
+}
+
+/**
+ * Time left after `epochsDone` of `numEpochs`, from the wall time at which
+ * each epoch ended. The last epoch's length is the guess: the first one
+ * also pays for shader compilation, so a mean over all would run high.
+ * With early stopping the run may end sooner. Null when nothing is left
+ * or nothing is known yet.
+ */
+export function estimateSecondsLeft(
+  epochEnds: readonly number[],
+  numEpochs: number,
+): number | null {
+  const done = epochEnds.length;
+  if (done === 0 || done >= numEpochs) return null;
+  const last = (epochEnds[done - 1] as number) - (epochEnds[done - 2] ?? 0);
+  return Math.max(0, numEpochs - done) * last;
+}
+
+export function formatStep(progress: StepProgress): string {
+  return (
+    `epoch ${progress.epoch} step ${progress.step}/` +
+    `${progress.stepsPerEpoch}  loss ${progress.loss.toFixed(4)}  ` +
+    formatRate(progress.imagesPerSecond)
+  );
+}
+
+export function formatTrainDone(report: TrainReport): string {
+  const how = report.stopped
+    ? `stopped on request after ${report.epochs.length} epochs`
+    : report.stoppedEarly
+      ? `stopped early after epoch ${report.epochs.length} ` +
+        `(patience ${report.recipe.patience})`
+      : 'done';
+  return (
+    `${how}: best val top-1 ${formatPercent(report.bestValTop1)} ` +
+    `at epoch ${report.bestEpoch}/${report.recipe.epochs}, ` +
+    `${report.model} on ${report.dataset} ` +
+    `(${report.numTrainImages} train / ${report.numValImages} val images), ` +
+    `wall ${formatDuration(report.wallSeconds)}`
+  );
+}
+
+export function formatBench(report: BenchReport): string[] {
+  const o = report.options;
+  const growth = report.numTensorsAfterStep20 - report.numTensorsAfterStep2;
+  const leak = growth > 0 ? ` (grew by ${growth}: a leak)` : '';
+  return [
+    `bench ${o.model} width ${o.width}, ${o.imageSize} px, batch ` +
+      `${o.batchSize}: ${o.steps} timed steps after ${o.warmupSteps} ` +
+      `warm-up, on ${report.backend} (${report.adapter || 'unknown'})`,
+    `  bare model  ${formatRate(report.bareImagesPerSecond)}`,
+    `  lab         ${formatRate(report.labImagesPerSecond)}  ` +
+      `overhead ratio ${report.overheadRatio.toFixed(2)}`,
+    `  readbacks   ${formatNumber(report.readbacksPerStep)} per step, ` +
+      `loss read every ${report.lossReadEvery} steps`,
+    `  tensors     ${report.numTensorsAfterStep2} after step 2, ` +
+      `${report.numTensorsAfterStep20} after step 20${leak}`,
+  ];
+}
+
+/** The app's report, with the CLI's wall time if the app gave none. */
+export function withWallSeconds(
+  report: TrainReport,
+  wallSeconds: number,
+): TrainReport {
+  const given = report.wallSeconds;
+  if (typeof given === 'number' && Number.isFinite(given)) return report;
+  return { ...report, wallSeconds };
+}
