@@ -1,0 +1,144 @@
+// The built app in headless Chromium, seen through the Lab interface.
+// Calls go through window.recipeLab; trainer events come back through a
+// function exposed before navigation, so that none is missed. An uncaught
+// page error or a crashed tab fails whatever call is in flight.
+import type { Browser, Page } from 'playwright-core';
+import type { TrainerEvent } from '../../src/train/protocol';
+import { launchChromium } from './browser';
+import type { Lab, LabWindow, TrainArgs } from './page-api';
+
+/** A failure inside the page; main exits with code 1 and its message. */
+export class PageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PageError';
+  }
+}
+
+export interface LabSession {
+  lab: Lab;
+  close(): Promise<void>;
+}
+
+const API_TIMEOUT_MS = 60_000;
+
+type Method = 'ensureDemo' | 'train' | 'bench';
+type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export async function openLab(
+  url: string,
+  options: { onConsoleError?: (text: string) => void } = {},
+): Promise<LabSession> {
+  const browser = await launchChromium({ webgpu: true });
+  try {
+    const page = await browser.newPage();
+    const session = await connect(page, browser, options);
+    await page.goto(url);
+    await waitForApi(page);
+    return session;
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
+async function connect(
+  page: Page,
+  browser: Browser,
+  options: { onConsoleError?: (text: string) => void },
+): Promise<LabSession> {
+  const listeners = new Set<(event: TrainerEvent) => void>();
+  await page.exposeFunction('__recipeLabEvent', (event: TrainerEvent) => {
+    for (const listener of listeners) listener(event);
+  });
+
+  let fail: (error: PageError) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {}); // observed through race() below
+  page.on('pageerror', (error) => {
+    fail(new PageError(`the page threw: ${error.message}`));
+  });
+  page.on('crash', () => {
+    fail(new PageError('the page crashed (out of memory or lost GPU?)'));
+  });
+  browser.on('disconnected', () => {
+    fail(new PageError('Chromium exited while the app was running'));
+  });
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    // The browser asks for a favicon the app need not have.
+    if (message.location().url.endsWith('/favicon.ico')) return;
+    options.onConsoleError?.(message.text());
+  });
+
+  const race = <T>(method: Method, arg?: unknown) =>
+    Promise.race([call<T>(page, method, arg), failed]);
+  return {
+    lab: {
+      ensureDemo: () => race('ensureDemo'),
+      train: (args: TrainArgs) => race('train', args),
+      bench: (benchOptions) => race('bench', benchOptions),
+      onEvent: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    close: () => browser.close(),
+  };
+}
+
+async function waitForApi(page: Page): Promise<void> {
+  try {
+    await page.waitForFunction(
+      () => (window as LabWindow).recipeLab !== undefined,
+      null,
+      { timeout: API_TIMEOUT_MS },
+    );
+  } catch {
+    throw new PageError(
+      `the app defined no window.recipeLab within ${API_TIMEOUT_MS / 1000} s:` +
+        ' dist/ may predate the automation API (rebuild: npm run build)',
+    );
+  }
+  const ready = await page.evaluate(async (): Promise<Outcome<null>> => {
+    try {
+      await (window as LabWindow).recipeLab?.ready;
+      return { ok: true, value: null };
+    } catch (error) {
+      return { ok: false, message: String((error as Error)?.message ?? error) };
+    }
+  });
+  if (!ready.ok)
+    throw new PageError(`the app failed to start: ${ready.message}`);
+}
+
+/**
+ * Calls one API method in the page. A rejection is caught there and sent
+ * back as a message: Playwright would otherwise wrap it in its own text
+ * and a stack from inside the page.
+ */
+async function call<T>(page: Page, method: Method, arg: unknown): Promise<T> {
+  const outcome = await page.evaluate(
+    async ([name, input]): Promise<Outcome<unknown>> => {
+      const api = (window as LabWindow).recipeLab;
+      try {
+        if (!api) throw new Error('window.recipeLab is gone');
+        const value =
+          name === 'ensureDemo'
+            ? await api.ensureDemo()
+            : name === 'train'
+              ? await api.train(input as TrainArgs)
+              : await api.bench(input as Parameters<typeof api.bench>[0]);
+        return { ok: true, value };
+      } catch (error) {
+        const e = error as { message?: unknown; code?: unknown };
+        const text = typeof e?.message === 'string' ? e.message : String(e);
+        const code = typeof e?.code === 'string' ? ` [${e.code}]` : '';
+        return { ok: false, message: text + code };
+      }
+    },
+    [method, arg] as const,
+  );
+  if (!outcome.ok) throw new PageError(`${method} failed: ${outcome.message}`);
+  return outcome.value as T;
+}
