@@ -1,0 +1,92 @@
+// Runs the lab CLI as a user does, `npm run lab -- ...`, in a child
+// process, against the built app in headless Chromium.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { TrainReport } from '../../src/train/protocol';
+import { ROOT } from '../../tools/lab/serve';
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function lab(args: string[], timeoutMs: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(
+      'npm',
+      ['run', '--silent', 'lab', '--', ...args],
+      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 },
+      (error, stdout, stderr) => {
+        const code = error
+          ? typeof error.code === 'number'
+            ? error.code
+            : -1
+          : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lab-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('an unknown flag exits 2 and names the flag', async () => {
+  const result = await lab(['train', '--epoch', '2'], 60_000);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('unknown flag --epoch for train');
+  expect(result.stderr).toContain('did you mean --epochs?');
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('an unknown model exits 2 and lists the models', async () => {
+  const result = await lab(['bench', '--model', 'resnet101'], 60_000);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(
+    '--model: expected one of resnet18, resnet34, resnet50, got "resnet101"',
+  );
+});
+
+test('train on the demo set writes a WebGPU report', async () => {
+  const out = join(dir, 'out.json');
+  const result = await lab(
+    [
+      'train',
+      '--data',
+      'demo',
+      '--limit',
+      '64',
+      '--epochs',
+      '1',
+      '--width',
+      '0.125',
+      '--image-size',
+      '28',
+      '--batch-size',
+      '16',
+      '--json',
+      out,
+    ],
+    540_000,
+  );
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toMatch(/^backend webgpu \| /m);
+  expect(result.stdout).toMatch(/^epoch 1\/1 {2}loss \d/m);
+  expect(result.stdout).toMatch(/^done: best val top-1 /m);
+
+  const report = JSON.parse(await readFile(out, 'utf8')) as TrainReport;
+  expect(report.backend).toBe('webgpu');
+  expect(report.dataset).toBe('fashion-mnist-demo');
+  expect(report.recipe).toMatchObject({ limit: 64, epochs: 1, width: 0.125 });
+  expect(report.epochs).toHaveLength(1);
+  expect(report.wallSeconds).toBeGreaterThan(0);
+}, 600_000);
