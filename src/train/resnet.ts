@@ -226,8 +226,11 @@ function variable(state: ResNetState, name: string): tf.Variable {
   return v;
 }
 
-/** Batch statistics of a training pass, by BN name, for the running update. */
-export type BatchStats = Map<string, tf.Tensor2D>;
+/**
+ * Batch statistics of a training pass by BN name, for the running update,
+ * with the number of values each channel's statistics were taken over.
+ */
+export type BatchStats = Map<string, { stats: tf.Tensor2D; count: number }>;
 
 function convBn(
   state: ResNetState,
@@ -241,7 +244,9 @@ function convBn(
   const gamma = variable(state, `${layer.bn}.weight`) as tf.Tensor1D;
   const beta = variable(state, `${layer.bn}.bias`) as tf.Tensor1D;
   if (stats) {
-    return batchNormTrain(y, gamma, beta, relu, (s) => stats.set(layer.bn, s));
+    const count = y.size / y.shape[3];
+    const sink = (s: tf.Tensor2D) => stats.set(layer.bn, { stats: s, count });
+    return batchNormTrain(y, gamma, beta, relu, sink);
   }
   const mean = variable(state, `${layer.bn}.running_mean`) as tf.Tensor1D;
   const variance = variable(state, `${layer.bn}.running_var`) as tf.Tensor1D;
@@ -286,9 +291,8 @@ export function forwardResNet(
 export function updateRunningStats(
   state: ResNetState,
   stats: BatchStats,
-  numPerChannel: number,
 ): void {
-  for (const [bn, batch] of stats) {
+  for (const [bn, { stats: batch, count }] of stats) {
     const rm = state.buffers.get(`${bn}.running_mean`)!;
     const rv = state.buffers.get(`${bn}.running_var`)!;
     const [mean, variance] = runningStatsUpdate(
@@ -296,7 +300,7 @@ export function updateRunningStats(
       rv as tf.Tensor1D,
       batch,
       BN_MOMENTUM,
-      numPerChannel,
+      count,
     );
     rm.assign(mean);
     rv.assign(variance);

@@ -1,0 +1,125 @@
+// Picks the tfjs backend for training: WebGPU, then WebGL, then the CPU,
+// recording why each earlier one was passed over. On WebGPU the lab's own
+// kernels are registered, and on software adapters the direct convolution
+// kernels replace tfjs's tiled ones (see kernels/conv.ts). Device errors,
+// which tfjs only logs (a tensor over maxStorageBufferBindingSize yields
+// garbage, not an exception), are captured so the loop can fail loudly.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { installDirectConvKernels } from './kernels/conv';
+import { registerLabKernels } from './kernels/register';
+import type { BackendInfo, BackendName, ErrorCode } from './protocol';
+
+export interface DeviceFault {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface Backend {
+  info: BackendInfo;
+  /** The first device error since start, or null. */
+  fault(): DeviceFault | null;
+  /** Resolves when the GPU finished what was submitted so far. */
+  fence(): Promise<void>;
+}
+
+/** Whether an adapter is a CPU implementation of WebGPU. */
+export function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
+  const text = `${info.vendor} ${info.architecture} ${info.description}`;
+  return /swiftshader|llvmpipe|lavapipe|software/i.test(text);
+}
+
+function describeAdapter(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown';
+  const parts = [info.vendor, info.architecture, info.device, info.description]
+    .map((p) => p?.trim())
+    .filter((p): p is string => Boolean(p));
+  return parts.length > 0 ? [...new Set(parts)].join(' ') : 'unknown';
+}
+
+async function tryWebGpu(): Promise<string | null> {
+  if (typeof navigator === 'undefined' || !navigator.gpu) {
+    return 'WebGPU is not available in this browser (navigator.gpu is missing)';
+  }
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) return 'the browser offered no WebGPU adapter';
+  registerLabKernels();
+  if (isSoftwareAdapter(adapter.info)) installDirectConvKernels();
+  try {
+    if (await tf.setBackend('webgpu')) return null;
+    return 'tfjs could not initialise its WebGPU backend';
+  } catch (e) {
+    return `tfjs could not initialise its WebGPU backend: ${String(e)}`;
+  }
+}
+
+async function trySimple(name: 'webgl' | 'cpu'): Promise<string | null> {
+  try {
+    if (await tf.setBackend(name)) return null;
+    return `tfjs could not initialise its ${name} backend`;
+  } catch (e) {
+    return `tfjs could not initialise its ${name} backend: ${String(e)}`;
+  }
+}
+
+/** Initialises the best backend available; `only` forces one (tests). */
+export async function initBackend(only?: BackendName): Promise<Backend> {
+  const order: BackendName[] = only ? [only] : ['webgpu', 'webgl', 'cpu'];
+  const fallbackReasons: string[] = [];
+  for (const name of order) {
+    const reason =
+      name === 'webgpu' ? await tryWebGpu() : await trySimple(name);
+    if (reason === null) {
+      await tf.ready();
+      return makeBackend(name, fallbackReasons);
+    }
+    fallbackReasons.push(`${name}: ${reason}`);
+  }
+  throw new Error(`no tfjs backend could start: ${fallbackReasons.join('; ')}`);
+}
+
+function makeBackend(name: BackendName, fallbackReasons: string[]): Backend {
+  let fault: DeviceFault | null = null;
+  const info: BackendInfo = {
+    backend: name,
+    adapter: name === 'cpu' ? 'cpu' : 'unknown',
+    tfjsVersion: tf.version.tfjs,
+    fallbackReasons,
+    maxStorageBufferBindingSize: null,
+    kernels: 'tfjs',
+  };
+  if (name !== 'webgpu') {
+    return { info, fault: () => fault, fence: async () => {} };
+  }
+  const backend = tf.backend() as WebGPUBackend;
+  const device = backend.device;
+  const adapterInfo = device.adapterInfo;
+  info.adapter = describeAdapter(adapterInfo);
+  info.maxStorageBufferBindingSize = device.limits.maxStorageBufferBindingSize;
+  info.kernels =
+    adapterInfo && isSoftwareAdapter(adapterInfo)
+      ? 'lab (batch norm, SGD, direct convolution)'
+      : 'lab (batch norm, SGD) + tfjs convolution';
+  device.addEventListener('uncapturederror', (event) => {
+    const message = (event as GPUUncapturedErrorEvent).error.message;
+    fault ??= {
+      code: /size|limit|exceed/i.test(message) ? 'device-limit' : 'backend',
+      message: `the GPU reported an error: ${message}`,
+    };
+  });
+  void device.lost.then((lost) => {
+    fault ??= {
+      code: 'device-lost',
+      message: `the GPU device was lost (${lost.reason}): ${lost.message}`,
+    };
+  });
+  return {
+    info,
+    fault: () => fault,
+    fence: async () => {
+      backend.submitQueue();
+      await device.queue.onSubmittedWorkDone();
+    },
+  };
+}

@@ -1,0 +1,146 @@
+// Training throughput in one run on the current backend, measured two ways
+// with the same model and batch: the bare step (forward, backward and
+// update on one synthetic batch that stays on the GPU) and the lab's step
+// (the real pass: batches read from the shard store, uploaded, trained,
+// with its fences and loss reads). Their ratio is the loop's overhead.
+import * as tf from '@tensorflow/tfjs';
+import { readBatches } from '../data/batches';
+import type { DatasetManifest } from '../data/schema';
+import type { ShardStore } from '../data/shard-store';
+import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe';
+import type { Backend } from './backend';
+import { RunError, trainPass, type RunControl } from './epoch';
+import { checkDeviceLimits, createTrainee, PRINT_FREQ } from './loop';
+import type { BenchOptions, BenchReport } from './protocol';
+import { trainStep } from './step';
+
+export interface BenchDeps {
+  backend: Backend;
+  store: Pick<ShardStore, 'getShard'>;
+  manifest: DatasetManifest;
+  options: BenchOptions;
+  control: RunControl;
+}
+
+function benchRecipe(options: BenchOptions): Recipe {
+  return {
+    ...DEFAULT_RECIPE,
+    model: options.model,
+    width: options.width,
+    imageSize: options.imageSize,
+    batchSize: options.batchSize,
+    seed: options.seed,
+  };
+}
+
+async function bareImagesPerSecond(deps: BenchDeps, recipe: Recipe) {
+  const { options, manifest, backend } = deps;
+  const { trainee, dispose } = createTrainee(recipe, manifest);
+  const shape: [number, number, number, number] = [
+    options.batchSize,
+    options.imageSize,
+    options.imageSize,
+    manifest.channels,
+  ];
+  const x = tf.randomNormal(shape, 0, 1, 'float32', options.seed);
+  const labels = tf.randomUniform(
+    [options.batchSize],
+    0,
+    trainee.numClasses,
+    'int32',
+    options.seed,
+  ) as tf.Tensor1D;
+  const run = (steps: number) => {
+    for (let i = 0; i < steps; i++) {
+      trainStep(trainee, x as tf.Tensor4D, labels, recipe.lr).dispose();
+    }
+  };
+  try {
+    run(options.warmupSteps);
+    await backend.fence();
+    const start = performance.now();
+    run(options.steps);
+    await backend.fence();
+    const seconds = (performance.now() - start) / 1000;
+    return (options.steps * options.batchSize) / seconds;
+  } finally {
+    tf.dispose([x, labels]);
+    dispose();
+  }
+}
+
+async function labRun(deps: BenchDeps, recipe: Recipe) {
+  const { options, manifest, backend, control } = deps;
+  const { trainee, dispose } = createTrainee(recipe, manifest);
+  const totalSteps = options.warmupSteps + options.steps;
+  const tensorsAt = new Map<number, number>();
+  let timedFrom = 0;
+  try {
+    // Epochs are chained so that a small dataset still fills every step.
+    async function* batches() {
+      for (let epoch = 1; ; epoch++) {
+        yield* readBatches(deps.store, manifest, 'train', {
+          batchSize: options.batchSize,
+          seed: options.seed,
+          epoch,
+          shuffle: true,
+        });
+      }
+    }
+    const pass = await trainPass(batches(), {
+      trainee,
+      backend,
+      control,
+      stored: manifest,
+      imageSize: options.imageSize,
+      lr: recipe.lr,
+      printFreq: PRINT_FREQ,
+      maxSteps: totalSteps,
+      onStep: (step) => {
+        if (step === options.warmupSteps) timedFrom = performance.now();
+        if (step === 2 || step === 20) {
+          tensorsAt.set(step, tf.memory().numTensors);
+        }
+      },
+    });
+    await backend.fence();
+    const seconds = (performance.now() - timedFrom) / 1000;
+    return {
+      imagesPerSecond: (options.steps * options.batchSize) / seconds,
+      readbacksPerStep: pass.readbacks / pass.steps,
+      numTensorsAfterStep2: tensorsAt.get(2) ?? -1,
+      numTensorsAfterStep20: tensorsAt.get(20) ?? -1,
+    };
+  } finally {
+    dispose();
+  }
+}
+
+export async function runBench(deps: BenchDeps): Promise<BenchReport> {
+  const { options, backend, manifest } = deps;
+  if (options.warmupSteps + options.steps < 20) {
+    throw new RunError(
+      'bad-recipe',
+      `bench: expected warm-up + timed steps >= 20 (tensor counts are ` +
+        `compared at step 20), got ${options.warmupSteps + options.steps}`,
+    );
+  }
+  const recipe = benchRecipe(options);
+  checkDeviceLimits(recipe, manifest, backend.info.maxStorageBufferBindingSize);
+  const bare = await bareImagesPerSecond(deps, recipe);
+  const lab = await labRun(deps, recipe);
+  return {
+    backend: backend.info.backend,
+    adapter: backend.info.adapter,
+    tfjsVersion: backend.info.tfjsVersion,
+    kernels: backend.info.kernels,
+    options,
+    bareImagesPerSecond: bare,
+    labImagesPerSecond: lab.imagesPerSecond,
+    overheadRatio: lab.imagesPerSecond / bare,
+    readbacksPerStep: lab.readbacksPerStep,
+    lossReadEvery: PRINT_FREQ,
+    numTensorsAfterStep2: lab.numTensorsAfterStep2,
+    numTensorsAfterStep20: lab.numTensorsAfterStep20,
+  };
+}

@@ -1,0 +1,189 @@
+// One pass of training or evaluation over a stream of host batches. The
+// only GPU readbacks are the loss, summed on the GPU and read every
+// `printFreq` steps, and the accuracy counts, read once per evaluation. A
+// fence per step (waiting for the GPU to finish the step before last, which
+// reads nothing back) bounds the work queued ahead and lets control
+// messages in between steps.
+import * as tf from '@tensorflow/tfjs';
+import type { HostBatch } from '../data/schema';
+import type { Backend } from './backend';
+import type { ErrorCode } from './protocol';
+import { evalBatch, trainStep, uploadBatch, type Trainee } from './step';
+
+export class RunError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+/** Pause and stop requests, checked between steps. */
+export class RunControl {
+  private paused: { promise: Promise<void>; resolve: () => void } | null = null;
+  stopRequested = false;
+
+  pause(): void {
+    if (this.paused) return;
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.paused = { promise, resolve };
+  }
+
+  resume(): void {
+    this.paused?.resolve();
+    this.paused = null;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.resume();
+  }
+
+  get isPaused(): boolean {
+    return this.paused !== null;
+  }
+
+  async waitWhilePaused(): Promise<void> {
+    while (this.paused) await this.paused.promise;
+  }
+}
+
+export interface StepReport {
+  step: number;
+  /** Mean loss over the steps since the previous read. */
+  loss: number;
+  imagesPerSecond: number;
+}
+
+export interface TrainPassOptions {
+  trainee: Trainee;
+  backend: Backend;
+  control: RunControl;
+  stored: { height: number; width: number; channels: number };
+  imageSize: number;
+  lr: number;
+  /** Steps between loss reads. */
+  printFreq: number;
+  /** Stop after this many steps (benchmarks); all batches if absent. */
+  maxSteps?: number;
+  onLossRead?: (report: StepReport) => void;
+  /** Called after every step with the number of steps done. */
+  onStep?: (step: number) => void;
+}
+
+export interface TrainPassResult {
+  steps: number;
+  images: number;
+  meanLoss: number;
+  seconds: number;
+  readbacks: number;
+}
+
+function checkFault(backend: Backend): void {
+  const fault = backend.fault();
+  if (fault) throw new RunError(fault.code, fault.message);
+}
+
+/** Trains on every batch of `batches` (or the first maxSteps). */
+export async function trainPass(
+  batches: AsyncIterable<HostBatch>,
+  o: TrainPassOptions,
+): Promise<TrainPassResult> {
+  const start = performance.now();
+  let lossSum: tf.Scalar = tf.scalar(0);
+  let windowSteps = 0;
+  let windowStart = start;
+  let windowImages = 0;
+  let totalLoss = 0;
+  let steps = 0;
+  let images = 0;
+  let readbacks = 0;
+  let fence: Promise<void> = Promise.resolve();
+
+  const readLoss = async () => {
+    const value = (await lossSum.data())[0]!;
+    readbacks++;
+    checkFault(o.backend);
+    totalLoss += value;
+    const now = performance.now();
+    o.onLossRead?.({
+      step: steps,
+      loss: value / windowSteps,
+      imagesPerSecond: (windowImages * 1000) / Math.max(1, now - windowStart),
+    });
+    lossSum.dispose();
+    lossSum = tf.scalar(0);
+    windowSteps = 0;
+    windowImages = 0;
+    windowStart = now;
+  };
+
+  try {
+    for await (const batch of batches) {
+      await o.control.waitWhilePaused();
+      if (o.control.stopRequested) break;
+      const { x, labels } = uploadBatch(batch, o.stored, o.imageSize);
+      const loss = trainStep(o.trainee, x, labels, o.lr);
+      tf.dispose([x, labels]);
+      const sum = lossSum.add(loss) as tf.Scalar;
+      tf.dispose([lossSum, loss]);
+      lossSum = sum;
+      steps++;
+      windowSteps++;
+      images += batch.size;
+      windowImages += batch.size;
+      o.onStep?.(steps);
+      if (windowSteps >= o.printFreq) {
+        await readLoss();
+      } else {
+        await fence;
+        fence = o.backend.fence();
+      }
+      if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
+    }
+    if (windowSteps > 0) await readLoss();
+  } finally {
+    lossSum.dispose();
+  }
+  return {
+    steps,
+    images,
+    meanLoss: steps > 0 ? totalLoss / steps : NaN,
+    seconds: (performance.now() - start) / 1000,
+    readbacks,
+  };
+}
+
+/** Top-1 and top-5 accuracy over every batch, as fractions. */
+export async function evaluatePass(
+  batches: AsyncIterable<HostBatch>,
+  o: Pick<TrainPassOptions, 'trainee' | 'backend' | 'stored' | 'imageSize'>,
+): Promise<{ top1: number; top5: number; images: number }> {
+  let top1: tf.Scalar = tf.scalar(0, 'int32');
+  let top5: tf.Scalar = tf.scalar(0, 'int32');
+  let images = 0;
+  let fence: Promise<void> = Promise.resolve();
+  try {
+    for await (const batch of batches) {
+      await fence;
+      fence = o.backend.fence();
+      const { x, labels } = uploadBatch(batch, o.stored, o.imageSize);
+      const hits = evalBatch(o.trainee.model, x, labels, 5);
+      const next1 = top1.add(hits.top1) as tf.Scalar;
+      const next5 = top5.add(hits.topK) as tf.Scalar;
+      tf.dispose([x, labels, hits.top1, hits.topK, top1, top5]);
+      top1 = next1;
+      top5 = next5;
+      images += batch.size;
+    }
+    const [c1, c5] = await Promise.all([top1.data(), top5.data()]);
+    checkFault(o.backend);
+    const n = Math.max(1, images);
+    return { top1: c1[0]! / n, top5: c5[0]! / n, images };
+  } finally {
+    tf.dispose([top1, top5]);
+  }
+}

@@ -1,0 +1,106 @@
+// One training step and one evaluation batch, as pure tfjs: no Worker, no
+// storage, no DOM, so Node tests run them on the CPU backend. Nothing here
+// reads from the GPU; the loop decides when to read.
+import * as tf from '@tensorflow/tfjs';
+import type { HostBatch } from '../data/schema';
+import type { Sgd } from './optim/sgd';
+import {
+  forwardResNet,
+  updateRunningStats,
+  type BatchStats,
+  type ResNetState,
+} from './resnet';
+
+/**
+ * Per-channel input normalisation. RGB uses the ImageNet statistics that
+ * torchvision's pretrained weights expect; grayscale maps [0, 1] to [-1, 1].
+ */
+export function normalization(channels: number): {
+  mean: number[];
+  std: number[];
+} {
+  return channels === 3
+    ? { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
+    : { mean: [0.5], std: [0.5] };
+}
+
+/**
+ * Uploads a host batch: uint8 HWC pixels become a normalised float NHWC
+ * tensor at the model's input size (bilinear resize when the stored size
+ * differs), labels an int32 vector.
+ */
+export function uploadBatch(
+  batch: HostBatch,
+  stored: { height: number; width: number; channels: number },
+  imageSize: number,
+): { x: tf.Tensor4D; labels: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const { height, width, channels } = stored;
+    const shape: [number, number, number, number] = [
+      batch.size,
+      height,
+      width,
+      channels,
+    ];
+    let x = tf.tensor4d(Float32Array.from(batch.pixels), shape);
+    if (height !== imageSize || width !== imageSize) {
+      x = tf.image.resizeBilinear(x, [imageSize, imageSize], false, true);
+    }
+    const { mean, std } = normalization(channels);
+    const scale = std.map((s) => 1 / (255 * s));
+    const shift = mean.map((m, i) => -m / std[i]!);
+    x = x.mul(tf.tensor1d(scale)).add(tf.tensor1d(shift));
+    return { x, labels: tf.tensor1d(batch.labels, 'int32') };
+  });
+}
+
+export interface Trainee {
+  model: ResNetState;
+  /** Trainable variables in a fixed order. */
+  params: tf.Variable[];
+  optimizer: Sgd;
+  numClasses: number;
+}
+
+/**
+ * Forward, backward and update on one batch with cross-entropy loss.
+ * Returns the batch's mean loss as a tensor (the caller disposes it).
+ */
+export function trainStep(
+  trainee: Trainee,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  lr: number,
+): tf.Scalar {
+  const { model, params, optimizer, numClasses } = trainee;
+  const stats: BatchStats = new Map();
+  const loss = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = forwardResNet(model, x, stats);
+      const onehot = tf.oneHot(labels, numClasses);
+      return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+    }, params);
+    optimizer.step(grads, lr);
+    return value;
+  });
+  updateRunningStats(model, stats);
+  return loss;
+}
+
+/** Correct top-1 and top-k predictions of a batch, as int32 scalars. */
+export function evalBatch(
+  model: ResNetState,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  k: number,
+): { top1: tf.Scalar; topK: tf.Scalar } {
+  return tf.tidy(() => {
+    const logits = forwardResNet(model, x, null);
+    const kk = Math.min(k, logits.shape[1]);
+    const { indices } = tf.topk(logits, kk);
+    const hits = tf.equal(indices, labels.reshape([-1, 1])).cast('int32');
+    const top1 = hits.slice([0, 0], [-1, 1]).sum() as tf.Scalar;
+    const topK = hits.sum() as tf.Scalar;
+    return { top1, topK };
+  });
+}

@@ -1,0 +1,130 @@
+// The training Worker's entry: decodes requests, runs one training or
+// benchmark run on the best backend, and posts typed events back.
+import { openShardStore } from '../data/shard-store';
+import { RecipeError, resolveRecipe } from '../recipe/validate';
+import { initBackend, type Backend } from './backend';
+import { runBench } from './bench';
+import { RunControl, RunError } from './epoch';
+import { runTraining } from './loop';
+import type {
+  ErrorCode,
+  TrainerEvent,
+  TrainerRequest,
+  TrainerState,
+} from './protocol';
+
+const control = new RunControl();
+let backend: Backend | null = null;
+let active = false;
+
+function emit(event: TrainerEvent): void {
+  self.postMessage(event);
+}
+
+function setState(state: TrainerState): void {
+  emit({ type: 'state', state });
+}
+
+function errorCode(error: unknown): ErrorCode {
+  if (error instanceof RunError) return error.code;
+  if (error instanceof RecipeError) return 'bad-recipe';
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'StorageError') return 'storage';
+  if (name === 'DatasetFormatError') return 'no-dataset';
+  return 'internal';
+}
+
+async function openDataset(name: string) {
+  const store = await openShardStore();
+  const manifest = await store.getManifest(name);
+  if (!manifest) {
+    throw new RunError('no-dataset', `no dataset named "${name}" is stored`);
+  }
+  if (!manifest.complete) {
+    throw new RunError(
+      'no-dataset',
+      `the import of "${name}" has not finished; resume it first`,
+    );
+  }
+  return { store, manifest };
+}
+
+async function start(request: TrainerRequest): Promise<void> {
+  if (active) {
+    emit({
+      type: 'error',
+      error: { code: 'busy', message: 'this worker is already running' },
+    });
+    return;
+  }
+  active = true;
+  setState('starting');
+  try {
+    backend ??= await initBackend();
+    emit({ type: 'backend', info: backend.info });
+    if (request.type === 'train') {
+      const recipe = resolveRecipe({ ...request.recipe });
+      const { store, manifest } = await openDataset(request.dataset);
+      setState('running');
+      const report = await runTraining({
+        backend,
+        store,
+        manifest,
+        recipe,
+        runId: request.runId,
+        control,
+        emit,
+      });
+      setState('finished');
+      emit({ type: 'done', report });
+    } else if (request.type === 'bench') {
+      const { store, manifest } = await openDataset(request.options.dataset);
+      setState('running');
+      const report = await runBench({
+        backend,
+        store,
+        manifest,
+        options: request.options,
+        control,
+      });
+      setState('finished');
+      emit({ type: 'bench-done', report });
+    }
+  } catch (error) {
+    setState('failed');
+    const message = error instanceof Error ? error.message : String(error);
+    emit({ type: 'error', error: { code: errorCode(error), message } });
+  } finally {
+    active = false;
+  }
+}
+
+self.onmessage = (message: MessageEvent<TrainerRequest>) => {
+  const request = message.data;
+  switch (request.type) {
+    case 'train':
+    case 'bench':
+      void start(request);
+      break;
+    case 'pause':
+      control.pause();
+      setState('paused');
+      break;
+    case 'resume':
+      control.resume();
+      setState('running');
+      break;
+    case 'stop':
+      control.stop();
+      setState('stopping');
+      break;
+    default:
+      emit({
+        type: 'error',
+        error: {
+          code: 'internal',
+          message: `unknown request ${JSON.stringify(request)}`,
+        },
+      });
+  }
+};
