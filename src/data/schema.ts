@@ -33,6 +33,8 @@ export interface DatasetManifest {
   complete: boolean;
   /** Where the images came from, for the user and the run report. */
   source: string;
+  /** The licence the images are under, when the source states one. */
+  licence?: string;
   /** A fingerprint of the source, so a second import of it is recognised. */
   sourceId: string;
   createdAt: string;
@@ -49,10 +51,23 @@ export interface ShardRecord {
   labels: Uint16Array;
 }
 
+/**
+ * The class ids of one shard, stored apart from its pixels so that a subset
+ * can be chosen by class without reading any image.
+ */
+export interface ShardLabels {
+  dataset: string;
+  split: SplitName;
+  index: number;
+  labels: Uint16Array;
+}
+
 /** One training or evaluation batch as read from the store. */
 export interface HostBatch {
   /** size x height x width x channels, uint8 HWC. */
   pixels: Uint8Array;
   labels: Int32Array;
   size: number;
+  /** Position of each image in its split (shard * shardSize + offset). */
+  indices?: Int32Array;
 }
