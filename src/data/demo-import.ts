@@ -241,7 +241,12 @@ export async function importDemoDataset(
   url: string | URL,
   options: ImportOptions = {},
 ): Promise<DatasetManifest> {
-  const { onProgress, signal } = options;
+  const { onProgress, signal, shardSize = DEMO_SHARD_SIZE } = options;
+  if (!Number.isInteger(shardSize) || shardSize < 1) {
+    throw new RangeError(
+      `expected shardSize to be a whole number >= 1, got ${shardSize}`,
+    );
+  }
   signal?.throwIfAborted();
   const body = await inflate(await openBody(url, signal));
   const reader = body.getReader();
@@ -264,7 +269,7 @@ export async function importDemoDataset(
             onProgress?.({ imagesDone: imagesTotal, imagesTotal });
             return stored;
           }
-          writer = await begin(store, stored, header, options.shardSize);
+          writer = await begin(store, stored, header, shardSize);
           report();
           continue;
         }
@@ -288,7 +293,7 @@ async function begin(
   store: ImportTarget,
   stored: DatasetManifest | undefined,
   header: DemoHeader,
-  shardSize = DEMO_SHARD_SIZE,
+  shardSize: number,
 ): Promise<ShardWriter> {
   if (isResumable(stored, header)) {
     return new ShardWriter(store, stored, header);
