@@ -7,6 +7,20 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
+  // Listed up front so the dev server (module tests) never re-optimizes
+  // dependencies mid-run, which would reload the page under test.
+  optimizeDeps: {
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-webgpu',
+      'idb',
+      'react',
+      'react-dom',
+      'react-dom/client',
+      'zustand',
+      'recharts',
+    ],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   preview: { host: '127.0.0.1' },
   server: { host: '127.0.0.1' },

@@ -118,7 +118,13 @@ function makeBackend(name: BackendName, fallbackReasons: string[]): Backend {
     info,
     fault: () => fault,
     fence: async () => {
-      backend.submitQueue();
+      // tfjs batches dispatches into an open pass; close and submit it so
+      // the fence covers everything recorded so far.
+      const internal = backend as unknown as { commandEncoder: unknown };
+      if (internal.commandEncoder) {
+        backend.endComputePassEncoder();
+        backend.submitQueue();
+      }
       await device.queue.onSubmittedWorkDone();
     },
   };

@@ -61,7 +61,8 @@ export async function openModules(
     root: ROOT,
     configFile: resolve(ROOT, 'vite.config.ts'),
     logLevel: 'silent',
-    server: { port: 0, host: '127.0.0.1' },
+    // No HMR: a file saved during a run must not reload the test page.
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
   });
   await devServer.listen();
   const base = devServer.resolvedUrls?.local[0];

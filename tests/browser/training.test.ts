@@ -1,0 +1,94 @@
+// The training Worker end to end in real Chromium on WebGPU: the demo set
+// is imported into IndexedDB, a tiny ResNet trains through TrainerClient,
+// and the report says where it ran and what it reached.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type * as Client from '../../src/train/client';
+import type * as DemoImport from '../../src/data/demo-import';
+import type * as Store from '../../src/data/shard-store';
+import type {
+  EpochMetrics,
+  TrainerEvent,
+  TrainReport,
+} from '../../src/train/protocol';
+import { DEFAULT_RECIPE } from '../../src/recipe/recipe';
+import { openModules, type Session } from './harness';
+
+let session: Session;
+beforeAll(async () => {
+  session = await openModules();
+  await session.page.evaluate(async () => {
+    const store = await (
+      await window.importModule<typeof Store>('/src/data/shard-store.ts')
+    ).openShardStore();
+    const demo = await window.importModule<typeof DemoImport>(
+      '/src/data/demo-import.ts',
+    );
+    await demo.importDemoDataset(store, '/datasets/fashion-mnist-demo.bin');
+    store.close();
+  });
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const tiny = {
+  ...DEFAULT_RECIPE,
+  width: 0.125,
+  imageSize: 28,
+  batchSize: 16,
+  epochs: 2,
+  limit: 160,
+  lr: 0.05,
+  seed: 3,
+};
+
+async function train(recipe: typeof tiny) {
+  return session.page.evaluate(async (recipe) => {
+    const { TrainerClient } = await window.importModule<typeof Client>(
+      '/src/train/client.ts',
+    );
+    const client = new TrainerClient();
+    const events: TrainerEvent[] = [];
+    client.subscribe((e) => events.push(e));
+    const report: TrainReport = await client.train(
+      'fashion-mnist-demo',
+      recipe,
+      'test-run',
+    );
+    return { report, events };
+  }, recipe);
+}
+
+test('a ResNet trains in the Worker on the webgpu backend', async () => {
+  const { report, events } = await train(tiny);
+  expect(report.backend).toBe('webgpu');
+  expect(report.kernels).toMatch(/^lab/);
+  expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+  expect(report.numTrainImages).toBe(160);
+  for (const e of report.epochs) {
+    expect(Number.isFinite(e.trainLoss)).toBe(true);
+    expect(e.valTop1).toBeGreaterThanOrEqual(0);
+    expect(e.valTop5).toBeGreaterThanOrEqual(e.valTop1);
+    expect(e.valTop5).toBeLessThanOrEqual(1);
+  }
+  // Two epochs of ten steps on ten classes: the loss must fall, and top-1
+  // on 1,000 balanced images must beat chance (0.10, one sigma 0.0095).
+  const [first, second] = report.epochs as [EpochMetrics, EpochMetrics];
+  expect(second.trainLoss).toBeLessThan(first.trainLoss - 0.3);
+  expect(report.bestValTop1).toBeGreaterThan(0.13);
+  const kinds = new Set(events.map((e) => e.type));
+  expect([...kinds]).toEqual(
+    expect.arrayContaining(['backend', 'state', 'step', 'epoch', 'done']),
+  );
+  const steps = events.filter((e) => e.type === 'step');
+  const tensors = steps.map((e) => e.progress.numTensors);
+  expect(new Set(tensors.slice(1)).size).toBe(1);
+});
+
+test('the same seed on the same backend gives the same curve', async () => {
+  const recipe = { ...tiny, epochs: 1, limit: 80 };
+  const a = await train(recipe);
+  const b = await train(recipe);
+  expect(b.report.epochs[0]!.trainLoss).toBe(a.report.epochs[0]!.trainLoss);
+  expect(b.report.epochs[0]!.valTop1).toBe(a.report.epochs[0]!.valTop1);
+});
