@@ -9,7 +9,7 @@ import type {
   TrainReport,
 } from '../../src/train/protocol';
 import { parseArgs } from '../../tools/lab/args';
-import { EXIT_OK, EXIT_USAGE, runCli } from '../../tools/lab/cli';
+import { EXIT_OK, EXIT_USAGE, messageOf, runCli } from '../../tools/lab/cli';
 import {
   runBench,
   runTrain,
@@ -211,4 +211,12 @@ test('the CLI prints the usage for --help and exits 0', async () => {
   const { io, out } = recordingIo();
   expect(await runCli(['bench', '--help'], io)).toBe(EXIT_OK);
   expect(out[0]).toMatch(/^Usage: npm run lab -- bench \[flags\]/);
+});
+
+test('messages lose the stack frames folded into them', () => {
+  const error = new Error(
+    'Build failed\n\nCannot resolve src/x.ts\n    at build (file:///a.js:1:2)',
+  );
+  expect(messageOf(error)).toBe('Build failed\nCannot resolve src/x.ts');
+  expect(messageOf('plain')).toBe('plain');
 });

@@ -121,7 +121,7 @@ test('the bench summary flags a growing tensor count', () => {
   };
   const lines = formatBench(report);
   expect(lines[0]).toBe(
-    'bench resnet18 width 0.25, 28 px, batch 32: 20 timed steps after 3 ' +
+    'bench resnet18 width 0.25, 28 px, batch 16: 20 timed steps after 3 ' +
       'warm-up, on webgpu (google swiftshader)',
   );
   expect(lines).toContain('  lab         48.0 img/s  overhead ratio 1.05');

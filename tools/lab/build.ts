@@ -26,7 +26,6 @@ export async function ensureBuiltApp(
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const lines = message.split('\n').filter((line) => line.trim() !== '');
-    throw new BuildError(`building dist/ failed: ${lines.join('\n')}`);
+    throw new BuildError(`building dist/ failed: ${message}`);
   }
 }

@@ -16,8 +16,13 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** An error's message without the stack frames that tools fold into it. */
+export function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s+at \S/.test(line))
+    .join('\n');
 }
 
 /** Parses the command line; a UsageError becomes lines on stderr. */

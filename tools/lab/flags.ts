@@ -145,12 +145,14 @@ const JSON_FLAG = textFlag(
   null,
 );
 
-/** Small enough to finish in about a minute on a software WebGPU adapter. */
+// Small enough for about a minute on a 2-core machine with a software
+// adapter: there a step of this model took 1.2-2 s at batch 16 with the
+// lab's convolution kernels, and 3-5.5 s at batch 32.
 export const BENCH_DEFAULTS: Readonly<BenchOptions> = Object.freeze({
   model: 'resnet18',
   width: 0.25,
   imageSize: 28,
-  batchSize: 32,
+  batchSize: 16,
   steps: 20,
   warmupSteps: 3,
   dataset: DEMO_DATASET,
