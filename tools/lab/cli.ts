@@ -42,6 +42,8 @@ export function readCommand(argv: readonly string[], io: Io): Command | null {
 /** Closers run in reverse order of opening, also on Ctrl-C. */
 export class Cleanup {
   private readonly closers: (() => Promise<void>)[] = [];
+  /** Set on Ctrl-C: the errors of calls cut short are then no news. */
+  interrupted = false;
 
   add(closer: () => Promise<void>): void {
     this.closers.push(closer);
@@ -86,6 +88,7 @@ export async function runCli(
     else await runBench(session.lab, command, io);
     return EXIT_OK;
   } catch (error) {
+    if (cleanup.interrupted) return EXIT_FAILED;
     io.status(null);
     io.err(`lab: ${messageOf(error)}`);
     return EXIT_FAILED;
