@@ -1,0 +1,79 @@
+// Turns raw run metrics into what the charts draw. Pure, so Node tests
+// check the smoothing and the downsampling without a browser.
+import type { EpochMetrics } from '../train/protocol';
+import type { LossPoint } from './run-events';
+
+/** Points a chart draws at most; more only costs time, not detail. */
+export const MAX_DRAWN_POINTS = 2_000;
+
+export interface LossRow {
+  step: number;
+  loss: number;
+  smoothed: number;
+}
+
+export interface AccuracyRow {
+  epoch: number;
+  top1: number;
+  top5: number;
+}
+
+/**
+ * Exponential moving average with bias correction: without the correction
+ * the first values lean towards zero, because the average starts at zero
+ * (the same correction Adam applies to its moment estimates).
+ */
+export function smoothEma(
+  values: readonly number[],
+  smoothing: number,
+): number[] {
+  const out: number[] = [];
+  let average = 0;
+  let weight = 0;
+  for (const value of values) {
+    average = smoothing * average + (1 - smoothing) * value;
+    weight = smoothing * weight + (1 - smoothing);
+    out.push(weight > 0 ? average / weight : value);
+  }
+  return out;
+}
+
+/**
+ * Keeps at most `max` items, evenly spaced, always with the first and the
+ * last, so the newest value is on screen while a run goes on.
+ */
+export function downsample<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return items.slice();
+  if (max < 2) return items.slice(-max);
+  const stride = (items.length - 1) / (max - 1);
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(items[Math.round(i * stride)]!);
+  return out;
+}
+
+/** Smooths the whole run first, then thins, so thinning never adds noise. */
+export function lossRows(
+  points: readonly LossPoint[],
+  smoothing: number,
+  max = MAX_DRAWN_POINTS,
+): LossRow[] {
+  const smoothed = smoothEma(
+    points.map((p) => p.loss),
+    smoothing,
+  );
+  const rows = points.map((p, i) => ({
+    step: p.step,
+    loss: p.loss,
+    smoothed: smoothed[i]!,
+  }));
+  return downsample(rows, max);
+}
+
+/** Accuracy per epoch in percent, for an axis people read at a glance. */
+export function accuracyRows(epochs: readonly EpochMetrics[]): AccuracyRow[] {
+  return epochs.map((e) => ({
+    epoch: e.epoch,
+    top1: e.valTop1 * 100,
+    top5: e.valTop5 * 100,
+  }));
+}

@@ -1,0 +1,90 @@
+// How numbers read on screen and in the epoch log. Pure.
+import type { Recipe } from '../recipe/recipe';
+import type { EpochMetrics, StepProgress } from '../train/protocol';
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60)
+    return `${minutes} min ${String(s % 60).padStart(2, '0')} s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '–';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/** A fraction in [0, 1] as a percentage. */
+export function formatPercent(fraction: number): string {
+  return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(1)}%` : '–';
+}
+
+/** Learning rates span decades, so they keep three significant digits. */
+export function formatLr(lr: number): string {
+  return Number.isFinite(lr) ? lr.toPrecision(3) : '–';
+}
+
+export function formatRate(imagesPerSecond: number): string {
+  if (!Number.isFinite(imagesPerSecond) || imagesPerSecond <= 0) return '–';
+  const digits = imagesPerSecond < 10 ? 1 : 0;
+  return `${imagesPerSecond.toFixed(digits)} img/s`;
+}
+
+export function formatLoss(loss: number): string {
+  return Number.isFinite(loss) ? loss.toFixed(4) : String(loss);
+}
+
+/** One line of the epoch log. */
+export function epochLine(metrics: EpochMetrics, numEpochs: number): string {
+  return [
+    `epoch ${metrics.epoch}/${numEpochs}`,
+    `loss ${formatLoss(metrics.trainLoss)}`,
+    `top-1 ${formatPercent(metrics.valTop1)}`,
+    `top-5 ${formatPercent(metrics.valTop5)}`,
+    `lr ${formatLr(metrics.lr)}`,
+    formatRate(metrics.imagesPerSecond),
+    formatDuration(metrics.seconds),
+  ].join('  ');
+}
+
+/**
+ * Seconds left in the training steps of a run at the current speed. Epoch
+ * numbers count from 1. Evaluation passes are not in it, so the estimate is
+ * low by the time the remaining evaluations take.
+ */
+export function trainSecondsLeft(
+  progress: StepProgress,
+  recipe: Pick<Recipe, 'epochs' | 'batchSize'>,
+): number {
+  const stepsLeft =
+    (recipe.epochs - progress.epoch) * progress.stepsPerEpoch +
+    (progress.stepsPerEpoch - progress.step);
+  const imagesLeft = Math.max(0, stepsLeft) * recipe.batchSize;
+  return progress.imagesPerSecond > 0
+    ? imagesLeft / progress.imagesPerSecond
+    : NaN;
+}
+
+/** Seconds left in an import, at the speed since it (re)started. */
+export function importSecondsLeft(
+  done: number,
+  total: number,
+  started: { at: number; done: number },
+  now: number,
+): number {
+  const rate = (done - started.done) / ((now - started.at) / 1000);
+  if (!(rate > 0) || total <= done) return total <= done ? 0 : NaN;
+  return (total - done) / rate;
+}

@@ -1,0 +1,187 @@
+// How trainer events change what the app knows about a run. Pure functions
+// of (state, events): no React, no store, no DOM, so Node tests drive them
+// with hand-written event streams. The store batches events and applies
+// them here once per animation frame.
+import type { Recipe } from '../recipe/recipe';
+import type {
+  BackendInfo,
+  BenchReport,
+  EpochMetrics,
+  StepProgress,
+  TrainerEvent,
+  TrainerState,
+  TrainReport,
+} from '../train/protocol';
+
+export type RunStatus = 'idle' | TrainerState;
+
+export interface LossPoint {
+  /** Global step the loss window ended at. */
+  step: number;
+  loss: number;
+}
+
+export interface RunState {
+  kind: 'train' | 'bench' | null;
+  runId: string | null;
+  dataset: string | null;
+  recipe: Recipe | null;
+  status: RunStatus;
+  phase: 'train' | 'eval' | null;
+  progress: StepProgress | null;
+  losses: LossPoint[];
+  epochs: EpochMetrics[];
+  report: TrainReport | null;
+  benchReport: BenchReport | null;
+  /** Wall-clock start in ms, for the elapsed time. */
+  startedAt: number | null;
+}
+
+/** An error the UI shows, from any layer, with the code it acts on. */
+export interface AppError {
+  source: 'trainer' | 'storage' | 'dataset' | 'recipe';
+  code: string;
+  message: string;
+  /** Storage use when a write was refused, if the browser tells it. */
+  storage?: { usageBytes: number; quotaBytes: number };
+  /** Bytes the rest of an interrupted import would still take, estimated. */
+  neededBytes?: number;
+}
+
+/** The part of the app state that trainer events touch. */
+export interface TrainerSlice {
+  run: RunState;
+  backend: BackendInfo | null;
+  error: AppError | null;
+}
+
+/**
+ * Raw loss points kept per run. A long run emits more than any chart can
+ * draw; beyond this, neighbours are merged so memory stays bounded while the
+ * whole run remains visible.
+ */
+export const MAX_LOSS_POINTS = 20_000;
+
+export const IDLE_RUN: RunState = Object.freeze({
+  kind: null,
+  runId: null,
+  dataset: null,
+  recipe: null,
+  status: 'idle',
+  phase: null,
+  progress: null,
+  losses: [],
+  epochs: [],
+  report: null,
+  benchReport: null,
+  startedAt: null,
+});
+
+const BUSY: readonly RunStatus[] = [
+  'starting',
+  'running',
+  'paused',
+  'stopping',
+];
+
+export function isBusy(status: RunStatus): boolean {
+  return BUSY.includes(status);
+}
+
+/** Merges neighbouring pairs until the list fits the cap. */
+export function appendLossPoints(
+  points: readonly LossPoint[],
+  added: readonly LossPoint[],
+  cap = MAX_LOSS_POINTS,
+): LossPoint[] {
+  let all = points.concat(added);
+  while (all.length > cap) {
+    const merged: LossPoint[] = [];
+    for (let i = 0; i < all.length; i += 2) {
+      const a = all[i]!;
+      const b = all[i + 1];
+      merged.push(b ? { step: b.step, loss: (a.loss + b.loss) / 2 } : a);
+    }
+    all = merged;
+  }
+  return all;
+}
+
+/** Replaces the metrics of an epoch reported twice, else appends. */
+function upsertEpoch(
+  epochs: readonly EpochMetrics[],
+  metrics: EpochMetrics,
+): EpochMetrics[] {
+  const rest = epochs.filter((e) => e.epoch !== metrics.epoch);
+  return [...rest, metrics].sort((a, b) => a.epoch - b.epoch);
+}
+
+function withRun(state: TrainerSlice, run: Partial<RunState>): TrainerSlice {
+  return { ...state, run: { ...state.run, ...run } };
+}
+
+/**
+ * Applies one event. Step events do not add loss points here: see
+ * applyTrainerEvents, which appends a whole batch of them at once.
+ */
+function applyOne(state: TrainerSlice, event: TrainerEvent): TrainerSlice {
+  switch (event.type) {
+    case 'backend':
+      return { ...state, backend: event.info };
+    case 'state':
+      return withRun(state, { status: event.state });
+    case 'phase':
+      return withRun(state, { phase: event.phase });
+    case 'step':
+      return withRun(state, { progress: event.progress, phase: 'train' });
+    case 'epoch':
+      return withRun(state, {
+        epochs: upsertEpoch(state.run.epochs, event.metrics),
+      });
+    case 'done':
+      return withRun(state, {
+        report: event.report,
+        epochs: event.report.epochs,
+        status: 'finished',
+        phase: null,
+      });
+    case 'bench-done':
+      return withRun(state, {
+        benchReport: event.report,
+        status: 'finished',
+        phase: null,
+      });
+    case 'error':
+      return {
+        ...withRun(state, { status: 'failed', phase: null }),
+        error: { source: 'trainer', ...event.error },
+      };
+  }
+}
+
+/** Applies a batch of events in order; the loss list is copied once. */
+export function applyTrainerEvents(
+  state: TrainerSlice,
+  events: readonly TrainerEvent[],
+): TrainerSlice {
+  const added: LossPoint[] = [];
+  let next = state;
+  for (const event of events) {
+    next = applyOne(next, event);
+    if (event.type === 'step' && Number.isFinite(event.progress.loss)) {
+      added.push({
+        step: event.progress.globalStep,
+        loss: event.progress.loss,
+      });
+    }
+  }
+  if (added.length === 0) return next;
+  return withRun(next, { losses: appendLossPoints(next.run.losses, added) });
+}
+
+export function applyTrainerEvent(
+  state: TrainerSlice,
+  event: TrainerEvent,
+): TrainerSlice {
+  return applyTrainerEvents(state, [event]);
+}
