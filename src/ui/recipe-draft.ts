@@ -1,0 +1,55 @@
+// The recipe form's state: the text in each field, checked by the same
+// rules as every other way into a run (validate.ts), so the form, the CLI
+// and the worker agree on what a valid recipe is.
+import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe';
+import { checkOption } from '../recipe/validate';
+
+/** The demo's one-click recipe: the defaults at a quarter of the width. */
+export const DEMO_RECIPE: Readonly<Recipe> = Object.freeze({
+  ...DEFAULT_RECIPE,
+  width: 0.25,
+});
+
+export const DRAFT_FIELDS = [
+  'model',
+  'width',
+  'imageSize',
+  'epochs',
+  'lr',
+  'batchSize',
+  'seed',
+  'patience',
+  'limit',
+] as const satisfies readonly (keyof Recipe)[];
+
+export type DraftField = (typeof DRAFT_FIELDS)[number];
+export type RecipeDraft = Record<DraftField, string>;
+
+export function draftFromRecipe(recipe: Readonly<Recipe>): RecipeDraft {
+  const draft = {} as RecipeDraft;
+  for (const field of DRAFT_FIELDS) draft[field] = String(recipe[field]);
+  return draft;
+}
+
+/** The validation message of each field that does not pass. */
+export function draftProblems(
+  draft: RecipeDraft,
+): Partial<Record<DraftField, string>> {
+  const problems: Partial<Record<DraftField, string>> = {};
+  for (const field of DRAFT_FIELDS) {
+    const checked = checkOption(field, draft[field]);
+    if (!checked.ok) problems[field] = checked.message;
+  }
+  return problems;
+}
+
+/** The draft's values as recipe overrides; null while any field is bad. */
+export function draftOverrides(draft: RecipeDraft): Partial<Recipe> | null {
+  const overrides: Record<string, string | number> = {};
+  for (const field of DRAFT_FIELDS) {
+    const checked = checkOption(field, draft[field]);
+    if (!checked.ok) return null;
+    overrides[field] = checked.value;
+  }
+  return overrides as Partial<Recipe>;
+}

@@ -1,0 +1,178 @@
+import { describe, expect, test } from 'vitest';
+import { StorageError } from '../../src/data/errors';
+import type { DatasetManifest } from '../../src/data/schema';
+import type { Recipe } from '../../src/recipe/recipe';
+import type { TrainerEvent, TrainReport } from '../../src/train/protocol';
+import {
+  createLabStore,
+  type ImportProgressEvent,
+  type LabDeps,
+} from '../../src/ui/store';
+
+/** A trainer whose runs end when the test says so. */
+function fakeTrainer() {
+  const listeners = new Set<(event: TrainerEvent) => void>();
+  const calls: string[] = [];
+  let finish: (report: TrainReport) => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  return {
+    calls,
+    emit: (event: TrainerEvent) => listeners.forEach((l) => l(event)),
+    finish: (report: TrainReport) => finish(report),
+    fail: (error: Error) => fail(error),
+    port: {
+      subscribe(listener: (event: TrainerEvent) => void) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      train(dataset: string, recipe: Recipe, runId: string) {
+        calls.push(`train ${dataset} ${recipe.width} ${runId}`);
+        return new Promise<TrainReport>((resolve, reject) => {
+          finish = resolve;
+          fail = reject;
+        });
+      },
+      bench: () => Promise.reject(new Error('no bench in this test')),
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+      stop: () => calls.push('stop'),
+    },
+  };
+}
+
+const manifest = {
+  name: 'fashion-mnist-demo',
+  height: 28,
+  width: 28,
+  channels: 1,
+  splits: {
+    train: { numImages: 6000, numShards: 6, classCounts: [] },
+    val: { numImages: 1000, numShards: 1, classCounts: [] },
+  },
+} as unknown as DatasetManifest;
+
+function setup(importDemo?: LabDeps['importDemo']) {
+  const trainer = fakeTrainer();
+  const flushes: (() => void)[] = [];
+  let clock = 0;
+  const store = createLabStore({
+    trainer: trainer.port,
+    importDemo: importDemo ?? (async () => manifest),
+    inspectStorage: async () => ({
+      usageBytes: 900,
+      quotaBytes: 1000,
+      manifest,
+    }),
+    probeWebGpu: async () => 'available',
+    schedule: (flush) => flushes.push(flush),
+    now: () => clock,
+  });
+  const frame = () => flushes.splice(0).forEach((f) => f());
+  const advance = (ms: number) => (clock += ms);
+  return { store, trainer, frame, advance };
+}
+
+describe('the lab store', () => {
+  test('trains the demo recipe by default and applies events per frame', async () => {
+    const { store, trainer, frame } = setup();
+    const done = store.getState().train();
+    expect(store.getState().run.status).toBe('starting');
+    expect(trainer.calls[0]).toMatch(/^train fashion-mnist-demo 0.25 run-/);
+
+    trainer.emit({ type: 'state', state: 'running' });
+    expect(store.getState().run.status).toBe('starting');
+    frame();
+    expect(store.getState().run.status).toBe('running');
+
+    const report = { runId: 'x', epochs: [] } as unknown as TrainReport;
+    trainer.emit({ type: 'done', report });
+    trainer.finish(report);
+    await expect(done).resolves.toBe(report);
+    expect(store.getState().run.status).toBe('finished');
+  });
+
+  test('refuses a second run while one is going', async () => {
+    const { store } = setup();
+    void store.getState().train();
+    await expect(store.getState().train()).rejects.toMatchObject({
+      code: 'busy',
+    });
+  });
+
+  test('a bad recipe is refused with the validation message', async () => {
+    const { store, trainer } = setup();
+    await expect(store.getState().train({ width: 99 })).rejects.toThrow(
+      /width: expected a number from/,
+    );
+    expect(store.getState().error?.code).toBe('bad-recipe');
+    expect(trainer.calls).toEqual([]);
+  });
+
+  test('a rejected run without an error event still shows an error', async () => {
+    const { store, trainer } = setup();
+    const done = store.getState().train();
+    trainer.fail(new Error('worker script failed to load'));
+    await expect(done).rejects.toThrow();
+    expect(store.getState().run.status).toBe('failed');
+    expect(store.getState().error).toMatchObject({ code: 'internal' });
+  });
+
+  test('pause and resume follow the worker; stop shows at once', () => {
+    const { store, trainer, frame } = setup();
+    void store.getState().train();
+    store.getState().pause();
+    expect(trainer.calls).not.toContain('pause');
+
+    trainer.emit({ type: 'state', state: 'running' });
+    frame();
+    store.getState().pause();
+    store.getState().stop();
+    expect(trainer.calls.slice(1)).toEqual(['pause', 'stop']);
+    expect(store.getState().run.status).toBe('stopping');
+  });
+
+  test('the demo import reports progress and ends ready', async () => {
+    let report: (p: ImportProgressEvent) => void = () => {};
+    let finish: (m: DatasetManifest) => void = () => {};
+    const { store, advance } = setup(({ onProgress }) => {
+      report = onProgress;
+      return new Promise((resolve) => (finish = resolve));
+    });
+    const imported = store.getState().importDemo();
+    expect(store.getState().importDemo()).toBe(imported);
+
+    report({ imagesDone: 1000, imagesTotal: 7000 });
+    advance(200);
+    report({ imagesDone: 2000, imagesTotal: 7000 });
+    const { dataset } = store.getState();
+    expect(dataset.status).toBe('importing');
+    expect(dataset.imagesDone).toBe(2000);
+    // 1,000 images in 0.2 s: the other 5,000 take 1 s.
+    expect(dataset.secondsLeft).toBeCloseTo(1, 6);
+
+    finish(manifest);
+    await imported;
+    expect(store.getState().dataset.status).toBe('ready');
+  });
+
+  test('a full disk keeps the code and estimates what was needed', async () => {
+    // The clock stands still, so every report after the first is held back
+    // by the throttle: the failure must still show the last one.
+    const { store } = setup(async ({ onProgress }) => {
+      onProgress({ imagesDone: 0, imagesTotal: 7000 });
+      onProgress({ imagesDone: 1000, imagesTotal: 7000 });
+      onProgress({ imagesDone: 3000, imagesTotal: 7000 });
+      throw new StorageError('quota', 'storing train shard 3 failed');
+    });
+    await expect(store.getState().importDemo()).rejects.toThrow(StorageError);
+    const { error, dataset } = store.getState();
+    expect(dataset.status).toBe('failed');
+    expect(dataset.imagesDone).toBe(3000);
+    expect(error).toMatchObject({
+      source: 'storage',
+      code: 'quota',
+      storage: { usageBytes: 900, quotaBytes: 1000 },
+      neededBytes: 4000 * (28 * 28 + 4),
+    });
+  });
+});
