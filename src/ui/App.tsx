@@ -1,0 +1,43 @@
+import { useEffect } from 'react';
+import { AccuracyChart } from './components/AccuracyChart';
+import { BackendPanel } from './components/BackendPanel';
+import { DatasetPanel } from './components/DatasetPanel';
+import { EpochLog } from './components/EpochLog';
+import { ErrorBox } from './components/ErrorBox';
+import { LossChart } from './components/LossChart';
+import { RecipeForm } from './components/RecipeForm';
+import { StatusLine } from './components/StatusLine';
+import { WebGpuBanner } from './components/WebGpuBanner';
+
+/** The whole page. `onMount` fires once the first render is on screen. */
+export function App({ onMount }: { onMount?: () => void }) {
+  useEffect(() => {
+    onMount?.();
+  }, [onMount]);
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>Recipe Lab</h1>
+        <p>
+          Train image classifiers in the browser, one recipe step at a time.
+        </p>
+      </header>
+      <WebGpuBanner />
+      <ErrorBox />
+      <main className="layout">
+        <div className="column">
+          <DatasetPanel />
+          <RecipeForm />
+          <BackendPanel />
+        </div>
+        <div className="column column-wide">
+          <StatusLine />
+          <LossChart />
+          <AccuracyChart />
+          <EpochLog />
+        </div>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import type { DatasetManifest } from '../../data/schema';
+import { formatDuration } from '../format';
+import { useLab, type DatasetState } from '../store';
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+function ImportProgress({ dataset }: { dataset: DatasetState }) {
+  const { imagesDone, imagesTotal, secondsLeft } = dataset;
+  const known = imagesTotal > 0;
+  return (
+    <>
+      <p>
+        Storing the Fashion-MNIST demo in this browser, once:{' '}
+        {known
+          ? `${count(imagesDone)} of ${count(imagesTotal)} images`
+          : 'starting'}
+        {Number.isFinite(secondsLeft) &&
+          `, about ${formatDuration(secondsLeft)} left`}
+      </p>
+      <progress
+        aria-label="Demo import"
+        max={known ? imagesTotal : undefined}
+        value={known ? imagesDone : undefined}
+      />
+    </>
+  );
+}
+
+function Summary({ manifest }: { manifest: DatasetManifest }) {
+  const { train, val } = manifest.splits;
+  const colour = manifest.channels === 1 ? 'grayscale' : 'RGB';
+  return (
+    <>
+      <p>
+        Ready: {count(train.numImages)} training and {count(val.numImages)}{' '}
+        validation images, {manifest.classNames.length} classes,{' '}
+        {manifest.width} x {manifest.height} {colour}.
+      </p>
+      <p className="muted">
+        {manifest.source}
+        {manifest.licence ? ` (${manifest.licence})` : ''}
+      </p>
+    </>
+  );
+}
+
+/** The demo dataset: its import progress, or what is stored. */
+export function DatasetPanel() {
+  const dataset = useLab((s) => s.dataset);
+  return (
+    <section className="panel" aria-labelledby="dataset-title">
+      <h2 id="dataset-title">Dataset: {dataset.name}</h2>
+      {dataset.status === 'idle' && <p>Checking what is stored…</p>}
+      {dataset.status === 'importing' && <ImportProgress dataset={dataset} />}
+      {dataset.status === 'ready' && dataset.manifest && (
+        <Summary manifest={dataset.manifest} />
+      )}
+      {dataset.status === 'failed' && (
+        <p>
+          The import stopped at {count(dataset.imagesDone)} of{' '}
+          {count(dataset.imagesTotal)} images; those are kept. See the error
+          above.
+        </p>
+      )}
+    </section>
+  );
+}

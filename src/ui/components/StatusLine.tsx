@@ -1,0 +1,72 @@
+import type { Recipe } from '../../recipe/recipe';
+import type { StepProgress } from '../../train/protocol';
+import {
+  formatDuration,
+  formatPercent,
+  formatRate,
+  trainSecondsLeft,
+} from '../format';
+import type { RunState } from '../run-events';
+import { useLab } from '../store';
+
+function progressParts(progress: StepProgress, recipe: Recipe | null) {
+  const parts = [
+    `epoch ${progress.epoch}/${recipe?.epochs ?? '?'}`,
+    `step ${progress.step}/${progress.stepsPerEpoch}`,
+    formatRate(progress.imagesPerSecond),
+  ];
+  if (recipe) {
+    const left = trainSecondsLeft(progress, recipe);
+    parts.push(`${formatDuration(left)} left`);
+  }
+  parts.push(`${progress.numTensors.toLocaleString('en-US')} tensors`);
+  return parts;
+}
+
+function summary(run: RunState): string {
+  const { report, status } = run;
+  if (status === 'failed') return 'The run failed; see the error above.';
+  if (run.kind === 'bench' && run.benchReport) {
+    const b = run.benchReport;
+    return `Benchmark done: ${formatRate(b.labImagesPerSecond)} (bare ${formatRate(b.bareImagesPerSecond)}).`;
+  }
+  if (!report) return 'Finished.';
+  const how = report.stopped
+    ? 'Stopped'
+    : report.stoppedEarly
+      ? 'Stopped early (no better top-1 for `patience` epochs)'
+      : 'Finished';
+  const best =
+    report.epochs.length > 0
+      ? `: best top-1 ${formatPercent(report.bestValTop1)} at epoch ${report.bestEpoch}`
+      : '';
+  return `${how}${best}, in ${formatDuration(report.wallSeconds)}.`;
+}
+
+const LABELS: Record<string, string> = {
+  starting: 'Starting (compiling shaders takes a while on first use)',
+  running: 'Training',
+  paused: 'Paused',
+  stopping: 'Stopping after the current step',
+};
+
+/** One line on what the run is doing now. */
+export function StatusLine() {
+  const run = useLab((s) => s.run);
+  let text: string;
+  if (run.status === 'idle') {
+    text = 'No run yet. Train runs the recipe on the left.';
+  } else if (run.status === 'finished' || run.status === 'failed') {
+    text = summary(run);
+  } else {
+    const parts = [LABELS[run.status] ?? run.status];
+    if (run.phase === 'eval') parts.push('evaluating');
+    if (run.progress) parts.push(...progressParts(run.progress, run.recipe));
+    text = parts.join(' · ');
+  }
+  return (
+    <p className="status-line" role="status" aria-live="off">
+      {text}
+    </p>
+  );
+}
