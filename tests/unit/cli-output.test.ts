@@ -124,7 +124,7 @@ test('the bench summary flags a growing tensor count', () => {
     'bench resnet18 width 0.25, 28 px, batch 16: 20 timed steps after 3 ' +
       'warm-up, on webgpu (google swiftshader)',
   );
-  expect(lines).toContain('  lab         48.0 img/s  overhead ratio 1.05');
+  expect(lines).toContain('  lab         48.0 img/s  lab/bare 1.05');
   expect(lines.at(-1)).toBe(
     '  tensors     300 after step 2, 318 after step 20 (grew by 18: a leak)',
   );

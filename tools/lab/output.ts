@@ -122,7 +122,7 @@ export function formatBench(report: BenchReport): string[] {
       `warm-up, on ${report.backend} (${report.adapter || 'unknown'})`,
     `  bare model  ${formatRate(report.bareImagesPerSecond)}`,
     `  lab         ${formatRate(report.labImagesPerSecond)}  ` +
-      `overhead ratio ${report.overheadRatio.toFixed(2)}`,
+      `lab/bare ${report.overheadRatio.toFixed(2)}`,
     `  readbacks   ${formatNumber(report.readbacksPerStep)} per step, ` +
       `loss read every ${report.lossReadEvery} steps`,
     `  tensors     ${report.numTensorsAfterStep2} after step 2, ` +
