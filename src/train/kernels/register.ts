@@ -151,7 +151,7 @@ const KERNELS: Record<
     const size = tf.util.sizeFromShape(weight!.shape);
     return backend.runWebGPUProgram(
       new SgdWeightProgram(attrs.nesterov as boolean, weight!.shape, size),
-      [weight!, grad!, buffer!],
+      attrs.nesterov ? [weight!, grad!, buffer!] : [weight!, buffer!],
       'float32',
       uniforms(
         size,

@@ -49,7 +49,10 @@ export class SgdBufferProgram extends ElementwiseProgram {
  * where g = grad + weightDecay * w and buf' is the updated buffer.
  */
 export class SgdWeightProgram extends ElementwiseProgram {
-  variableNames = ['w', 'grad', 'buf'];
+  // A binding the shader does not read is dropped from the pipeline's
+  // layout, and binding it anyway is a validation error: without Nesterov
+  // the gradient is not an input at all.
+  variableNames: string[];
   shaderKey: string;
   uniforms =
     'numThreads : i32, rows : i32, channels : i32, lr : f32, ' +
@@ -61,6 +64,7 @@ export class SgdWeightProgram extends ElementwiseProgram {
     size: number,
   ) {
     super(shape, size);
+    this.variableNames = nesterov ? ['w', 'grad', 'buf'] : ['w', 'buf'];
     this.shaderKey = `labSgdWeight_${nesterov}`;
   }
 
