@@ -9,20 +9,22 @@ export const INSTALL_HINT =
   'npx playwright install chromium)';
 
 export function findChromium(env = process.env): string {
-  const candidates = [env.CHROME_PATH, '/usr/bin/chromium'];
+  // A CHROME_PATH that names nothing is a mistake worth saying, not a
+  // reason to pick another browser silently.
+  if (env.CHROME_PATH) {
+    if (existsSync(env.CHROME_PATH)) return env.CHROME_PATH;
+    throw new Error(
+      `CHROME_PATH=${env.CHROME_PATH} does not exist; ${INSTALL_HINT}`,
+    );
+  }
+  const candidates = ['/usr/bin/chromium'];
   try {
     candidates.push(chromium.executablePath());
   } catch {
     // playwright-core knows no path for this platform: skip it
   }
-  for (const path of candidates) {
-    if (path && existsSync(path)) return path;
-  }
-  if (env.CHROME_PATH) {
-    throw new Error(
-      `CHROME_PATH=${env.CHROME_PATH} does not exist; ${INSTALL_HINT}`,
-    );
-  }
+  const found = candidates.find((path) => existsSync(path));
+  if (found) return found;
   throw new Error(INSTALL_HINT);
 }
 
