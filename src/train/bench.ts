@@ -14,6 +14,9 @@ import { checkDeviceLimits, createTrainee, PRINT_FREQ } from './loop';
 import type { BenchOptions, BenchReport } from './protocol';
 import { trainStep } from './step';
 
+/** Bare and lab measurements alternate this many times. */
+export const BENCH_ROUNDS = 2;
+
 export interface BenchDeps {
   backend: Backend;
   store: Pick<ShardStore, 'getShard'>;
@@ -50,16 +53,21 @@ async function bareImagesPerSecond(deps: BenchDeps, recipe: Recipe) {
     'int32',
     options.seed,
   ) as tf.Tensor1D;
-  const run = (steps: number) => {
+  // The same queue bound as the lab's pass (at most two steps in flight),
+  // so that the two differ only by what the lab adds around the step.
+  const run = async (steps: number) => {
+    let fence: Promise<void> = Promise.resolve();
     for (let i = 0; i < steps; i++) {
       trainStep(trainee, x as tf.Tensor4D, labels, recipe.lr).dispose();
+      await fence;
+      fence = backend.fence();
     }
   };
   try {
-    run(options.warmupSteps);
+    await run(options.warmupSteps);
     await backend.fence();
     const start = performance.now();
-    run(options.steps);
+    await run(options.steps);
     await backend.fence();
     const seconds = (performance.now() - start) / 1000;
     return (options.steps * options.batchSize) / seconds;
@@ -127,8 +135,16 @@ export async function runBench(deps: BenchDeps): Promise<BenchReport> {
   }
   const recipe = benchRecipe(options);
   checkDeviceLimits(recipe, manifest, backend.info.maxStorageBufferBindingSize);
-  const bare = await bareImagesPerSecond(deps, recipe);
-  const lab = await labRun(deps, recipe);
+  // Two alternating rounds, best of each: the machine may be shared, and
+  // a slow moment should not land on one side only.
+  let bare = 0;
+  let lab: Awaited<ReturnType<typeof labRun>> | null = null;
+  for (let round = 0; round < BENCH_ROUNDS; round++) {
+    bare = Math.max(bare, await bareImagesPerSecond(deps, recipe));
+    const next = await labRun(deps, recipe);
+    if (!lab || next.imagesPerSecond > lab.imagesPerSecond) lab = next;
+  }
+  if (!lab) throw new Error('bench ran no rounds');
   return {
     backend: backend.info.backend,
     adapter: backend.info.adapter,
