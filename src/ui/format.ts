@@ -46,7 +46,7 @@ export function formatLoss(loss: number): string {
   return Number.isFinite(loss) ? loss.toFixed(4) : String(loss);
 }
 
-/** One line of the epoch log. */
+/** One line of the epoch log; `seconds` counts from the start of the run. */
 export function epochLine(metrics: EpochMetrics, numEpochs: number): string {
   return [
     `epoch ${metrics.epoch}/${numEpochs}`,
@@ -55,7 +55,7 @@ export function epochLine(metrics: EpochMetrics, numEpochs: number): string {
     `top-5 ${formatPercent(metrics.valTop5)}`,
     `lr ${formatLr(metrics.lr)}`,
     formatRate(metrics.imagesPerSecond),
-    formatDuration(metrics.seconds),
+    `at ${formatDuration(metrics.seconds)}`,
   ].join('  ');
 }
 

@@ -28,6 +28,8 @@ export interface RunState {
   recipe: Recipe | null;
   status: RunStatus;
   phase: 'train' | 'eval' | null;
+  /** The epoch under way, from 1; known before its first step reports. */
+  epoch: number | null;
   progress: StepProgress | null;
   losses: LossPoint[];
   epochs: EpochMetrics[];
@@ -69,6 +71,7 @@ export const IDLE_RUN: RunState = Object.freeze({
   recipe: null,
   status: 'idle',
   phase: null,
+  epoch: null,
   progress: null,
   losses: [],
   epochs: [],
@@ -131,9 +134,13 @@ function applyOne(state: TrainerSlice, event: TrainerEvent): TrainerSlice {
     case 'state':
       return withRun(state, { status: event.state });
     case 'phase':
-      return withRun(state, { phase: event.phase });
+      return withRun(state, { phase: event.phase, epoch: event.epoch });
     case 'step':
-      return withRun(state, { progress: event.progress, phase: 'train' });
+      return withRun(state, {
+        progress: event.progress,
+        phase: 'train',
+        epoch: event.progress.epoch,
+      });
     case 'epoch':
       return withRun(state, {
         epochs: upsertEpoch(state.run.epochs, event.metrics),

@@ -14,7 +14,8 @@ import { useLab } from '../store';
 
 const HEIGHT = 240;
 const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
-const tick = (v: number) => v.toPrecision(3);
+// Three significant digits, without trailing zeros (0.45, not 0.450).
+const tick = (v: number) => String(Number(v.toPrecision(3)));
 
 function SmoothingSlider() {
   const smoothing = useLab((s) => s.smoothing);

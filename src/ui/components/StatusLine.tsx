@@ -1,5 +1,3 @@
-import type { Recipe } from '../../recipe/recipe';
-import type { StepProgress } from '../../train/protocol';
 import {
   formatDuration,
   formatPercent,
@@ -9,9 +7,19 @@ import {
 import type { RunState } from '../run-events';
 import { useLab } from '../store';
 
-function progressParts(progress: StepProgress, recipe: Recipe | null) {
+/** Where a busy run is: epoch, step, speed, time left, tensors. */
+function liveParts(run: RunState): string[] {
+  const { progress, recipe, epoch } = run;
+  const epochs = recipe?.epochs ?? '?';
+  if (run.phase === 'eval') return [`evaluating epoch ${epoch}/${epochs}`];
+  if (!progress || progress.epoch !== epoch) {
+    // Steps report in windows; the first can take long on a cold GPU.
+    return epoch === null
+      ? []
+      : [`epoch ${epoch}/${epochs}`, 'waiting for the first steps'];
+  }
   const parts = [
-    `epoch ${progress.epoch}/${recipe?.epochs ?? '?'}`,
+    `epoch ${progress.epoch}/${epochs}`,
     `step ${progress.step}/${progress.stepsPerEpoch}`,
     formatRate(progress.imagesPerSecond),
   ];
@@ -59,10 +67,7 @@ export function StatusLine() {
   } else if (run.status === 'finished' || run.status === 'failed') {
     text = summary(run);
   } else {
-    const parts = [LABELS[run.status] ?? run.status];
-    if (run.phase === 'eval') parts.push('evaluating');
-    if (run.progress) parts.push(...progressParts(run.progress, run.recipe));
-    text = parts.join(' · ');
+    text = [LABELS[run.status] ?? run.status, ...liveParts(run)].join(' · ');
   }
   return (
     <p className="status-line" role="status" aria-live="off">
