@@ -83,6 +83,15 @@ function trainerHelp(code: string): Omit<ErrorHelp, 'retry'> | null {
             'it happens again, lower the batch size or the width.',
         ],
       };
+    case 'storage':
+      return {
+        title: 'The dataset could not be read',
+        lines: [
+          "The training worker could not read the images from this browser's " +
+            'storage (IndexedDB). Nothing stored was changed.',
+          'Train again; if it keeps failing, reload the page.',
+        ],
+      };
     case 'no-dataset':
       return {
         title: 'The dataset is not stored',
@@ -122,7 +131,9 @@ export function explainError(
     };
   }
   const help = trainerHelp(error.code);
-  if (help) return { ...help, retry: null };
+  // A dataset that is missing or half-imported is the demo's to resume.
+  if (help)
+    return { ...help, retry: error.code === 'no-dataset' ? 'import' : null };
   return {
     title: 'Training failed',
     lines: ['An unexpected error stopped the training worker.'],
