@@ -69,6 +69,8 @@ export function StatusLine() {
   } else {
     text = [LABELS[run.status] ?? run.status, ...liveParts(run)].join(' · ');
   }
+  // Not announced: it changes every few steps, which would drown a screen
+  // reader; the epoch log and the error box carry what matters.
   return (
     <p className="status-line" role="status" aria-live="off">
       {text}
