@@ -70,8 +70,8 @@ export interface TrainPassOptions {
   /** Stop after this many steps (benchmarks); all batches if absent. */
   maxSteps?: number;
   onLossRead?: (report: StepReport) => void;
-  /** Called after every step with the number of steps done. */
-  onStep?: (step: number) => void;
+  /** Called after every step with the number of steps done; awaited. */
+  onStep?: (step: number) => void | Promise<void>;
 }
 
 export interface TrainPassResult {
@@ -103,22 +103,32 @@ export async function trainPass(
   let readbacks = 0;
   let fence: Promise<void> = Promise.resolve();
 
-  const readLoss = async () => {
-    const value = (await lossSum.data())[0]!;
-    readbacks++;
-    checkFault(o.backend);
-    totalLoss += value;
-    const now = performance.now();
-    o.onLossRead?.({
-      step: steps,
-      loss: value / windowSteps,
-      imagesPerSecond: (windowImages * 1000) / Math.max(1, now - windowStart),
-    });
-    lossSum.dispose();
+  // Loss reads are started, not awaited: the GPU answers when it reaches
+  // them, and the loop keeps queueing steps meanwhile (the fence below
+  // still bounds how far ahead it runs). Reads finish in order.
+  let reads: Promise<void> = Promise.resolve();
+  const readLoss = () => {
+    const sum = lossSum;
+    const n = windowSteps;
+    const images = windowImages;
+    const step = steps;
     lossSum = tf.scalar(0);
     windowSteps = 0;
     windowImages = 0;
-    windowStart = now;
+    const pending = sum.data();
+    reads = reads.then(async () => {
+      const value = (await pending)[0]!;
+      sum.dispose();
+      readbacks++;
+      totalLoss += value;
+      const now = performance.now();
+      o.onLossRead?.({
+        step,
+        loss: value / n,
+        imagesPerSecond: (images * 1000) / Math.max(1, now - windowStart),
+      });
+      windowStart = now;
+    });
   };
 
   try {
@@ -135,18 +145,20 @@ export async function trainPass(
       windowSteps++;
       images += batch.size;
       windowImages += batch.size;
-      o.onStep?.(steps);
-      if (windowSteps >= o.printFreq) {
-        await readLoss();
-      } else {
-        await fence;
-        fence = o.backend.fence();
-      }
+      await o.onStep?.(steps);
+      if (windowSteps >= o.printFreq) readLoss();
+      await fence;
+      fence = o.backend.fence();
+      checkFault(o.backend);
       if (o.maxSteps !== undefined && steps >= o.maxSteps) break;
     }
-    if (windowSteps > 0) await readLoss();
+    if (windowSteps > 0) readLoss();
+    await reads;
+    checkFault(o.backend);
   } finally {
     lossSum.dispose();
+    // When the loop failed first, its error is the one to report.
+    reads.catch(() => undefined);
   }
   return {
     steps,

@@ -27,31 +27,43 @@ export function normalization(channels: number): {
 /**
  * Uploads a host batch: uint8 HWC pixels become a normalised float NHWC
  * tensor at the model's input size (bilinear resize when the stored size
- * differs), labels an int32 vector.
+ * differs), labels an int32 vector. Normalisation happens on the CPU while
+ * converting to float, which costs nothing extra there and saves two
+ * dispatches per step.
  */
 export function uploadBatch(
   batch: HostBatch,
   stored: { height: number; width: number; channels: number },
   imageSize: number,
 ): { x: tf.Tensor4D; labels: tf.Tensor1D } {
-  return tf.tidy(() => {
-    const { height, width, channels } = stored;
-    const shape: [number, number, number, number] = [
-      batch.size,
-      height,
-      width,
-      channels,
-    ];
-    let x = tf.tensor4d(Float32Array.from(batch.pixels), shape);
-    if (height !== imageSize || width !== imageSize) {
-      x = tf.image.resizeBilinear(x, [imageSize, imageSize], false, true);
-    }
-    const { mean, std } = normalization(channels);
-    const scale = std.map((s) => 1 / (255 * s));
-    const shift = mean.map((m, i) => -m / std[i]!);
-    x = x.mul(tf.tensor1d(scale)).add(tf.tensor1d(shift));
-    return { x, labels: tf.tensor1d(batch.labels, 'int32') };
-  });
+  const { height, width, channels } = stored;
+  const { mean, std } = normalization(channels);
+  const scale = std.map((s) => 1 / (255 * s));
+  const shift = mean.map((m, i) => -m / std[i]!);
+  const pixels = new Float32Array(batch.pixels.length);
+  for (let i = 0; i < pixels.length; i++) {
+    const c = i % channels;
+    pixels[i] = batch.pixels[i]! * scale[c]! + shift[c]!;
+  }
+  const shape: [number, number, number, number] = [
+    batch.size,
+    height,
+    width,
+    channels,
+  ];
+  const labels = tf.tensor1d(batch.labels, 'int32');
+  if (height === imageSize && width === imageSize) {
+    return { x: tf.tensor4d(pixels, shape), labels };
+  }
+  const x = tf.tidy(() =>
+    tf.image.resizeBilinear(
+      tf.tensor4d(pixels, shape),
+      [imageSize, imageSize],
+      false,
+      true,
+    ),
+  );
+  return { x, labels };
 }
 
 export interface Trainee {
