@@ -9,7 +9,12 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { installDirectConvKernels } from './kernels/conv';
 import { registerLabKernels } from './kernels/register';
-import type { BackendInfo, BackendName, ErrorCode } from './protocol';
+import type {
+  BackendInfo,
+  BackendName,
+  ErrorCode,
+  KernelSet,
+} from './protocol';
 
 export interface DeviceFault {
   code: ErrorCode;
@@ -38,14 +43,16 @@ function describeAdapter(info: GPUAdapterInfo | undefined): string {
   return parts.length > 0 ? [...new Set(parts)].join(' ') : 'unknown';
 }
 
-async function tryWebGpu(): Promise<string | null> {
+async function tryWebGpu(kernels: KernelSet): Promise<string | null> {
   if (typeof navigator === 'undefined' || !navigator.gpu) {
     return 'WebGPU is not available in this browser (navigator.gpu is missing)';
   }
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) return 'the browser offered no WebGPU adapter';
-  registerLabKernels();
-  if (isSoftwareAdapter(adapter.info)) installDirectConvKernels();
+  if (kernels === 'lab') {
+    registerLabKernels();
+    if (isSoftwareAdapter(adapter.info)) installDirectConvKernels();
+  }
   try {
     if (await tf.setBackend('webgpu')) return null;
     return 'tfjs could not initialise its WebGPU backend';
@@ -63,23 +70,32 @@ async function trySimple(name: 'webgl' | 'cpu'): Promise<string | null> {
   }
 }
 
-/** Initialises the best backend available; `only` forces one (tests). */
-export async function initBackend(only?: BackendName): Promise<Backend> {
-  const order: BackendName[] = only ? [only] : ['webgpu', 'webgl', 'cpu'];
+/**
+ * Initialises the best backend available. With `kernels` 'tfjs' the stock
+ * kernels stay in place, to measure what the lab's own kernels change.
+ */
+export async function initBackend(
+  kernels: KernelSet = 'lab',
+): Promise<Backend> {
+  const order: BackendName[] = ['webgpu', 'webgl', 'cpu'];
   const fallbackReasons: string[] = [];
   for (const name of order) {
     const reason =
-      name === 'webgpu' ? await tryWebGpu() : await trySimple(name);
+      name === 'webgpu' ? await tryWebGpu(kernels) : await trySimple(name);
     if (reason === null) {
       await tf.ready();
-      return makeBackend(name, fallbackReasons);
+      return makeBackend(name, fallbackReasons, kernels);
     }
     fallbackReasons.push(`${name}: ${reason}`);
   }
   throw new Error(`no tfjs backend could start: ${fallbackReasons.join('; ')}`);
 }
 
-function makeBackend(name: BackendName, fallbackReasons: string[]): Backend {
+function makeBackend(
+  name: BackendName,
+  fallbackReasons: string[],
+  kernels: KernelSet,
+): Backend {
   let fault: DeviceFault | null = null;
   const info: BackendInfo = {
     backend: name,
@@ -98,9 +114,11 @@ function makeBackend(name: BackendName, fallbackReasons: string[]): Backend {
   info.adapter = describeAdapter(adapterInfo);
   info.maxStorageBufferBindingSize = device.limits.maxStorageBufferBindingSize;
   info.kernels =
-    adapterInfo && isSoftwareAdapter(adapterInfo)
-      ? 'lab (batch norm, SGD, direct convolution)'
-      : 'lab (batch norm, SGD) + tfjs convolution';
+    kernels === 'tfjs'
+      ? 'tfjs'
+      : adapterInfo && isSoftwareAdapter(adapterInfo)
+        ? 'lab (batch norm, SGD, direct convolution)'
+        : 'lab (batch norm, SGD) + tfjs convolution';
   device.addEventListener('uncapturederror', (event) => {
     const message = (event as GPUUncapturedErrorEvent).error.message;
     fault ??= {

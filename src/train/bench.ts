@@ -11,7 +11,7 @@ import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe';
 import type { Backend } from './backend';
 import { RunError, trainPass, type RunControl } from './epoch';
 import { checkDeviceLimits, createTrainee, PRINT_FREQ } from './loop';
-import type { BenchOptions, BenchReport } from './protocol';
+import type { BenchOptions, BenchReport, KernelTime } from './protocol';
 import { trainStep } from './step';
 
 /** Bare and lab measurements alternate this many times. */
@@ -36,7 +36,7 @@ function benchRecipe(options: BenchOptions): Recipe {
   };
 }
 
-async function bareImagesPerSecond(deps: BenchDeps, recipe: Recipe) {
+async function bareRun(deps: BenchDeps, recipe: Recipe) {
   const { options, manifest, backend } = deps;
   const { trainee, dispose } = createTrainee(recipe, manifest);
   const shape: [number, number, number, number] = [
@@ -70,11 +70,40 @@ async function bareImagesPerSecond(deps: BenchDeps, recipe: Recipe) {
     await run(options.steps);
     await backend.fence();
     const seconds = (performance.now() - start) / 1000;
-    return (options.steps * options.batchSize) / seconds;
+    const step = () => trainStep(trainee, x as tf.Tensor4D, labels, recipe.lr);
+    return {
+      imagesPerSecond: (options.steps * options.batchSize) / seconds,
+      ...(await profileStep(step)),
+    };
   } finally {
     tf.dispose([x, labels]);
     dispose();
   }
+}
+
+/**
+ * Runs one step under tf.profile and sums kernel time by kernel name.
+ * Times need the adapter's timestamp queries; without them they read 0.
+ */
+async function profileStep(step: () => tf.Scalar) {
+  const info = await tf.profile(async () => {
+    const loss = step();
+    await loss.data();
+    loss.dispose();
+  });
+  const byName = new Map<string, KernelTime>();
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const entry = byName.get(k.name) ?? { name: k.name, ms: 0, calls: 0 };
+    entry.ms += ms;
+    entry.calls += 1;
+    byName.set(k.name, entry);
+  }
+  const profile = [...byName.values()]
+    .filter((k) => k.ms > 0)
+    .sort((a, b) => b.ms - a.ms)
+    .map((k) => ({ ...k, ms: Math.round(k.ms * 10) / 10 }));
+  return { profile, kernelsPerStep: info.kernels.length };
 }
 
 async function labRun(deps: BenchDeps, recipe: Recipe) {
@@ -141,26 +170,29 @@ export async function runBench(deps: BenchDeps): Promise<BenchReport> {
   checkDeviceLimits(recipe, manifest, backend.info.maxStorageBufferBindingSize);
   // Two alternating rounds, best of each: the machine may be shared, and
   // a slow moment should not land on one side only.
-  let bare = 0;
+  let bare: Awaited<ReturnType<typeof bareRun>> | null = null;
   let lab: Awaited<ReturnType<typeof labRun>> | null = null;
   for (let round = 0; round < BENCH_ROUNDS; round++) {
-    bare = Math.max(bare, await bareImagesPerSecond(deps, recipe));
-    const next = await labRun(deps, recipe);
-    if (!lab || next.imagesPerSecond > lab.imagesPerSecond) lab = next;
+    const next = await bareRun(deps, recipe);
+    if (!bare || next.imagesPerSecond > bare.imagesPerSecond) bare = next;
+    const nextLab = await labRun(deps, recipe);
+    if (!lab || nextLab.imagesPerSecond > lab.imagesPerSecond) lab = nextLab;
   }
-  if (!lab) throw new Error('bench ran no rounds');
+  if (!lab || !bare) throw new Error('bench ran no rounds');
   return {
     backend: backend.info.backend,
     adapter: backend.info.adapter,
     tfjsVersion: backend.info.tfjsVersion,
     kernels: backend.info.kernels,
     options,
-    bareImagesPerSecond: bare,
+    bareImagesPerSecond: bare.imagesPerSecond,
     labImagesPerSecond: lab.imagesPerSecond,
-    overheadRatio: lab.imagesPerSecond / bare,
+    overheadRatio: lab.imagesPerSecond / bare.imagesPerSecond,
     readbacksPerStep: lab.readbacksPerStep,
     lossReadEvery: PRINT_FREQ,
     numTensorsAfterStep2: lab.numTensorsAfterStep2,
     numTensorsAfterStep20: lab.numTensorsAfterStep20,
+    profile: bare.profile,
+    kernelsPerStep: bare.kernelsPerStep,
   };
 }

@@ -58,6 +58,17 @@ export interface BenchOptions {
   warmupSteps: number;
   dataset: string;
   seed: number;
+  /** 'lab': the lab's kernels where they apply; 'tfjs': stock kernels only. */
+  kernels: KernelSet;
+}
+
+export type KernelSet = 'lab' | 'tfjs';
+
+/** Time one kernel took in a profiled step, summed over its calls. */
+export interface KernelTime {
+  name: string;
+  ms: number;
+  calls: number;
 }
 
 export interface BenchReport {
@@ -73,6 +84,10 @@ export interface BenchReport {
   lossReadEvery: number;
   numTensorsAfterStep2: number;
   numTensorsAfterStep20: number;
+  /** Kernels of one profiled bare step, slowest first (empty if untimed). */
+  profile: KernelTime[];
+  /** Dispatches in that step. */
+  kernelsPerStep: number;
 }
 
 export type TrainerRequest =

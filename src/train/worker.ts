@@ -60,7 +60,8 @@ async function start(request: TrainerRequest): Promise<void> {
   active = true;
   setState('starting');
   try {
-    backend ??= await initBackend();
+    const kernels = request.type === 'bench' ? request.options.kernels : 'lab';
+    backend ??= await initBackend(kernels);
     emit({ type: 'backend', info: backend.info });
     if (request.type === 'train') {
       const recipe = resolveRecipe({ ...request.recipe });

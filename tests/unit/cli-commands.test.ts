@@ -187,6 +187,8 @@ test('bench passes its options through and writes the report', async () => {
       lossReadEvery: 10,
       numTensorsAfterStep2: 10,
       numTensorsAfterStep20: 10,
+      profile: [],
+      kernelsPerStep: 600,
     }) satisfies BenchReport;
   const command = parseArgs(['bench', '--steps', '30', '--json', 'b.json']);
   const report = await runBench(lab, command as BenchCommand, io);

@@ -118,6 +118,11 @@ test('the bench summary flags a growing tensor count', () => {
     lossReadEvery: 10,
     numTensorsAfterStep2: 300,
     numTensorsAfterStep20: 318,
+    profile: [
+      { name: 'Conv2D', ms: 30, calls: 20 },
+      { name: 'LabSgdWeight', ms: 10, calls: 62 },
+    ],
+    kernelsPerStep: 640,
   };
   const lines = formatBench(report);
   expect(lines[0]).toBe(
@@ -125,7 +130,11 @@ test('the bench summary flags a growing tensor count', () => {
       'warm-up, on webgpu (google swiftshader)',
   );
   expect(lines).toContain('  lab         48.0 img/s  lab/bare 1.05');
-  expect(lines.at(-1)).toBe(
+  expect(lines).toContain(
     '  tensors     300 after step 2, 318 after step 20 (grew by 18: a leak)',
   );
+  expect(lines.at(-2)).toBe(
+    '    Conv2D                       30.0 ms  75%  20 calls',
+  );
+  expect(lines.at(-1)).toMatch(/^ {4}LabSgdWeight +10\.0 ms +25% +62 calls$/);
 });

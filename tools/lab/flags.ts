@@ -5,7 +5,7 @@
 // app would refuse.
 import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
 import { checkOption, RECIPE_KEYS } from '../../src/recipe/validate';
-import type { BenchOptions } from '../../src/train/protocol';
+import type { BenchOptions, KernelSet } from '../../src/train/protocol';
 
 export const DEMO_DATASET = 'fashion-mnist-demo';
 
@@ -127,6 +127,28 @@ function textFlag(
   };
 }
 
+function choiceFlag(
+  name: string,
+  help: string,
+  choices: readonly string[],
+  fallback: string,
+): FlagSpec {
+  const allowed = `one of ${choices.join(', ')}`;
+  return {
+    name,
+    placeholder: 'NAME',
+    help: `${help}; ${allowed}`,
+    allowed,
+    fallback,
+    check: (raw) =>
+      choices.includes(raw)
+        ? { ok: true, value: raw }
+        : { ok: false, message: `expected ${allowed}, got "${raw}"` },
+  };
+}
+
+const KERNEL_SETS: readonly KernelSet[] = ['lab', 'tfjs'];
+
 const DATA_FLAG = textFlag(
   'data',
   'NAME',
@@ -157,6 +179,7 @@ export const BENCH_DEFAULTS: Readonly<BenchOptions> = Object.freeze({
   warmupSteps: 3,
   dataset: DEMO_DATASET,
   seed: 1,
+  kernels: 'lab',
 });
 
 // The bench counts live tensors after step 2 and after step 20 to catch a
@@ -189,6 +212,13 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
     BENCH_DEFAULTS.warmupSteps,
   ),
   recipeFlag('seed', BENCH_DEFAULTS.seed),
+  choiceFlag(
+    'kernels',
+    "kernel set: the lab's own kernels where they apply, or tfjs's stock " +
+      'kernels only',
+    KERNEL_SETS,
+    BENCH_DEFAULTS.kernels,
+  ),
   JSON_FLAG,
 ];
 

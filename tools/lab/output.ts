@@ -127,6 +127,27 @@ export function formatBench(report: BenchReport): string[] {
       `loss read every ${report.lossReadEvery} steps`,
     `  tensors     ${report.numTensorsAfterStep2} after step 2, ` +
       `${report.numTensorsAfterStep20} after step 20${leak}`,
+    ...formatProfile(report),
+  ];
+}
+
+/** Where one bare step's kernel time goes, slowest kernels first. */
+function formatProfile(report: BenchReport): string[] {
+  const total = report.profile.reduce((sum, k) => sum + k.ms, 0);
+  if (total === 0) {
+    return [`  kernels     ${report.kernelsPerStep} per step (no GPU timings)`];
+  }
+  const top = report.profile
+    .slice(0, 8)
+    .map(
+      (k) =>
+        `    ${k.name.padEnd(24)} ${k.ms.toFixed(1).padStart(8)} ms ` +
+        `${((100 * k.ms) / total).toFixed(0).padStart(3)}%  ${k.calls} calls`,
+    );
+  return [
+    `  kernels     ${report.kernelsPerStep} per step, ` +
+      `${total.toFixed(0)} ms of GPU time in one profiled step (${report.kernels}):`,
+    ...top,
   ];
 }
 
