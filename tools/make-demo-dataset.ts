@@ -46,7 +46,7 @@ interface SplitPlan {
 }
 
 const PLAN: SplitPlan[] = [
-  { name: 'train', file: 'train', numPerClass: 600 },
+  { name: 'train', file: 'train', numPerClass: 1650 },
   { name: 'val', file: 't10k', numPerClass: 100 },
 ];
 
@@ -157,7 +157,7 @@ function main(): void {
     })),
     source:
       'Fashion-MNIST by Zalando Research, from the Debian package ' +
-      'dataset-fashion-mnist; 600 train images per class from the train ' +
+      'dataset-fashion-mnist; 1,650 train images per class from the train ' +
       `file, 100 val images per class from the t10k file, seed ${SEED}`,
     licence: 'MIT, Copyright (c) 2017 Zalando SE',
     sourceId: 'pending',

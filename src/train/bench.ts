@@ -106,11 +106,41 @@ async function profileStep(step: () => tf.Scalar) {
   return { profile, kernelsPerStep: info.kernels.length };
 }
 
+/**
+ * Counts every read the backend serves from the GPU (what tensor.data()
+ * and dataSync() end in), whoever asks: the loop's own count could miss a
+ * read hidden inside an op.
+ */
+function countBackendReads(): { count(): number; restore(): void } {
+  const backend = tf.backend() as unknown as {
+    read: (...args: unknown[]) => Promise<unknown>;
+    readSync: (...args: unknown[]) => unknown;
+  };
+  const { read, readSync } = backend;
+  let reads = 0;
+  backend.read = (...args) => {
+    reads++;
+    return read.apply(backend, args);
+  };
+  backend.readSync = (...args) => {
+    reads++;
+    return readSync.apply(backend, args);
+  };
+  return {
+    count: () => reads,
+    restore: () => {
+      backend.read = read;
+      backend.readSync = readSync;
+    },
+  };
+}
+
 async function labRun(deps: BenchDeps, recipe: Recipe) {
   const { options, manifest, backend, control } = deps;
   const { trainee, dispose } = createTrainee(recipe, manifest);
   const totalSteps = options.warmupSteps + options.steps;
   const tensorsAt = new Map<number, number>();
+  const reads = countBackendReads();
   let timedFrom = 0;
   try {
     // Epochs are chained so that a small dataset still fills every step.
@@ -148,11 +178,12 @@ async function labRun(deps: BenchDeps, recipe: Recipe) {
     const seconds = (performance.now() - timedFrom) / 1000;
     return {
       imagesPerSecond: (options.steps * options.batchSize) / seconds,
-      readbacksPerStep: pass.readbacks / pass.steps,
+      readbacksPerStep: reads.count() / pass.steps,
       numTensorsAfterStep2: tensorsAt.get(2) ?? -1,
       numTensorsAfterStep20: tensorsAt.get(20) ?? -1,
     };
   } finally {
+    reads.restore();
     dispose();
   }
 }

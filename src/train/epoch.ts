@@ -79,7 +79,6 @@ export interface TrainPassResult {
   images: number;
   meanLoss: number;
   seconds: number;
-  readbacks: number;
 }
 
 function checkFault(backend: Backend): void {
@@ -100,7 +99,6 @@ export async function trainPass(
   let totalLoss = 0;
   let steps = 0;
   let images = 0;
-  let readbacks = 0;
   let fence: Promise<void> = Promise.resolve();
 
   // Loss reads are started, not awaited: the GPU answers when it reaches
@@ -119,7 +117,6 @@ export async function trainPass(
     reads = reads.then(async () => {
       const value = (await pending)[0]!;
       sum.dispose();
-      readbacks++;
       totalLoss += value;
       const now = performance.now();
       o.onLossRead?.({
@@ -165,7 +162,6 @@ export async function trainPass(
     images,
     meanLoss: steps > 0 ? totalLoss / steps : NaN,
     seconds: (performance.now() - start) / 1000,
-    readbacks,
   };
 }
 

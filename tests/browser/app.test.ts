@@ -8,7 +8,7 @@ import { ROOT } from '../../tools/lab/serve';
 import { openApp, type Session } from './harness';
 
 const SHOTS = resolve(ROOT, 'test-results');
-// Importing 7,000 images is quick; training even a tiny net on a software
+// Importing 17,500 images is quick; training even a tiny net on a software
 // adapter takes minutes, most of it compiling shaders.
 const IMPORT_TIMEOUT_MS = 120_000;
 const TRAIN_TIMEOUT_MS = 540_000;
@@ -34,7 +34,7 @@ test('first load imports the demo, then one click trains it', async () => {
     .toBe(true);
   await expect
     .poll(() => page.getByRole('region', { name: /^Dataset/ }).innerText())
-    .toMatch(/6,000 training and 1,000 validation images/);
+    .toMatch(/16,500 training and 1,000 validation images/);
 
   const demo = await page.evaluate(async () => {
     await window.recipeLab?.ready;
@@ -110,18 +110,20 @@ test('a full disk stops the import with an explanation; Retry resumes it', async
     .getByText('Storage is full')
     .waitFor({ timeout: IMPORT_TIMEOUT_MS });
   const text = await box.innerText();
-  expect(text).toMatch(/remaining 5,000 images/);
+  expect(text).toMatch(/remaining 15,500 images/);
   expect(text).toMatch(/Nothing already stored is lost/);
   expect(
     await page.getByRole('region', { name: /^Dataset/ }).innerText(),
-  ).toMatch(/stopped at 2,000 of 7,000 images/);
+  ).toMatch(/stopped at 2,000 of 17,500 images/);
   await screenshot(session, 'app-quota.png');
 
   await page.evaluate(() => {
     (window as unknown as { freed: boolean }).freed = true;
   });
   await box.getByRole('button', { name: 'Retry import' }).click();
-  await page.getByText(/^Ready: 6,000/).waitFor({ timeout: IMPORT_TIMEOUT_MS });
+  await page
+    .getByText(/^Ready: 16,500/)
+    .waitFor({ timeout: IMPORT_TIMEOUT_MS });
   expect(await box.count()).toBe(0);
 });
 

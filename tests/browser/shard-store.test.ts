@@ -56,6 +56,11 @@ async function inPageOf<K extends keyof Helpers>(
   return result as Awaited<ReturnType<Helpers[K]>>;
 }
 
+// The shipped file's split sizes (see public/datasets/README.md).
+const NUM_TRAIN = 16_500;
+const NUM_VAL = 1_000;
+const NUM_IMAGES = NUM_TRAIN + NUM_VAL;
+
 /** SHA-256 of each split's records, straight from the shipped file. */
 function fileDigests(): Record<SplitName, string> {
   const path = resolve(
@@ -64,7 +69,7 @@ function fileDigests(): Record<SplitName, string> {
   );
   const bytes = gunzipSync(readFileSync(path));
   const start = 12 + bytes.readUInt32LE(8);
-  const trainEnd = start + 6000 * RECORD_BYTES;
+  const trainEnd = start + NUM_TRAIN * RECORD_BYTES;
   const digest = (b: Uint8Array) =>
     createHash('sha256').update(b).digest('hex');
   return {
@@ -76,17 +81,20 @@ function fileDigests(): Record<SplitName, string> {
 const expected = fileDigests();
 
 const range = (n: number) => [...Array(n).keys()];
-const fullShards = (n: number) =>
-  range(n).map((i): [number, number] => [i, 1000]);
+/** [index, images] of the shards that hold n images, 1,000 to a shard. */
+const shardsOf = (n: number) =>
+  range(Math.ceil(n / 1000)).map((i): [number, number] => [
+    i,
+    Math.min(1000, n - i * 1000),
+  ]);
 
 /** The manifest counts exactly the shards the store holds. */
 function expectConsistent(summary: PageHelpers.StoreSummary): void {
   const manifest = summary.manifest!;
   for (const split of ['train', 'val'] as const) {
     const { numShards, numImages } = manifest.splits[split];
-    expect(summary.shards[split]).toEqual(fullShards(numShards));
+    expect(summary.shards[split]).toEqual(shardsOf(numImages));
     expect(summary.labelShards[split]).toEqual(range(numShards));
-    expect(numImages).toBe(numShards * 1000);
   }
 }
 
@@ -102,16 +110,18 @@ test('imports every image of the demo file into shards of 1,000', async () => {
     channels: 1,
     splits: {
       train: {
-        numImages: 6000,
-        numShards: 6,
-        classCounts: Array(10).fill(600),
+        numImages: NUM_TRAIN,
+        numShards: 17,
+        classCounts: Array(10).fill(1650),
       },
       val: { numImages: 1000, numShards: 1, classCounts: Array(10).fill(100) },
     },
   });
   expect(outcome.manifest!.classNames).toContain('Ankle boot');
   const done = outcome.progress.map((p) => p.imagesDone);
-  expect(done).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
+  // One report at the start, then one per stored shard.
+  const ends = shardsOf(NUM_TRAIN).map(([i, n]) => i * 1000 + n);
+  expect(done).toEqual([0, ...ends, NUM_IMAGES]);
 
   const summary = await inPage('summarize', 'full');
   expectConsistent(summary);
@@ -121,7 +131,9 @@ test('imports every image of the demo file into shards of 1,000', async () => {
 test('a second import of the same file stores nothing twice', async () => {
   const before = await inPage('summarize', 'full');
   const outcome = await inPage('importDemo', 'full');
-  expect(outcome.progress).toEqual([{ imagesDone: 7000, imagesTotal: 7000 }]);
+  expect(outcome.progress).toEqual([
+    { imagesDone: NUM_IMAGES, imagesTotal: NUM_IMAGES },
+  ]);
   expect(outcome.manifest).toEqual(before.manifest);
   expect(await inPage('summarize', 'full')).toEqual(before);
 });
@@ -136,7 +148,10 @@ test('an aborted import keeps its shards and resumes after them', async () => {
 
   const resumed = await inPage('importDemo', 'abort');
   expect(resumed.error).toBeNull();
-  expect(resumed.progress[0]).toEqual({ imagesDone: 2000, imagesTotal: 7000 });
+  expect(resumed.progress[0]).toEqual({
+    imagesDone: 2000,
+    imagesTotal: NUM_IMAGES,
+  });
   const summary = await inPage('summarize', 'abort');
   expect(summary.manifest?.complete).toBe(true);
   expectConsistent(summary);
@@ -182,7 +197,7 @@ test('running out of quota stops cleanly with a StorageError', async () => {
     expect(outcome.error?.message).toMatch(/of a quota of [\d,]+ bytes/);
     const partial = await inPageOf(page, 'summarize', 'quota');
     expect(partial.manifest?.complete).toBe(false);
-    expect(partial.manifest?.splits.train.numShards).toBeLessThan(6);
+    expect(partial.manifest?.splits.train.numShards).toBeLessThan(17);
     expectConsistent(partial);
 
     await cdp.send('Storage.overrideQuotaForOrigin', { origin });
@@ -199,7 +214,7 @@ test('the import runs in a dedicated Worker', async () => {
   const manifest = await inPage('importInWorker', 'worker');
   expect(manifest.complete).toBe(true);
   expect(manifest.splits.train.numImages + manifest.splits.val.numImages).toBe(
-    7000,
+    NUM_IMAGES,
   );
 });
 
@@ -213,8 +228,8 @@ test('batches cover every stored image once per epoch, seeded', async () => {
   });
   expect(again.batches).toEqual(first.batches);
   expect(next.batches.flat()).not.toEqual(first.batches.flat());
-  expect(first.batches.flat().sort((a, b) => a - b)).toEqual(range(6000));
-  expect(first.batches.at(-1)).toHaveLength(6000 % 256);
+  expect(first.batches.flat().sort((a, b) => a - b)).toEqual(range(NUM_TRAIN));
+  expect(first.batches.at(-1)).toHaveLength(NUM_TRAIN % 256);
 });
 
 test('a class-balanced subset is read from labels alone', async () => {

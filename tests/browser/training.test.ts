@@ -92,3 +92,30 @@ test('the same seed on the same backend gives the same curve', async () => {
   expect(b.report.epochs[0]!.trainLoss).toBe(a.report.epochs[0]!.trainLoss);
   expect(b.report.epochs[0]!.valTop1).toBe(a.report.epochs[0]!.valTop1);
 });
+
+test('the bench reads back at most once per 10 steps and leaks no tensor', async () => {
+  const report = await session.page.evaluate(async () => {
+    const { TrainerClient } = await window.importModule<typeof Client>(
+      '/src/train/client.ts',
+    );
+    return new TrainerClient().bench({
+      model: 'resnet18',
+      width: 0.125,
+      imageSize: 28,
+      batchSize: 8,
+      steps: 20,
+      warmupSteps: 1,
+      dataset: 'fashion-mnist-demo',
+      seed: 1,
+      kernels: 'lab',
+    });
+  });
+  expect(report.backend).toBe('webgpu');
+  // Reads counted at the backend: the loss every 10 steps, nothing else.
+  expect(report.readbacksPerStep).toBeGreaterThan(0);
+  expect(report.readbacksPerStep).toBeLessThanOrEqual(1 / 10 + 1 / 21);
+  expect(report.numTensorsAfterStep20).toBe(report.numTensorsAfterStep2);
+  expect(report.bareImagesPerSecond).toBeGreaterThan(0);
+  expect(report.labImagesPerSecond).toBeGreaterThan(0);
+  expect(report.kernelsPerStep).toBeGreaterThan(100);
+});

@@ -126,7 +126,7 @@ describe('the shipped demo file', () => {
   );
   const bytes = gunzipSync(readFileSync(path));
 
-  test('holds 600 train and 100 val images of each of the 10 classes', () => {
+  test('holds 1,650 train and 100 val images of each of the 10 classes', () => {
     const reader = new DemoReader();
     const counts: Record<string, number[]> = {
       train: Array(10).fill(0),
@@ -148,12 +148,12 @@ describe('the shipped demo file', () => {
       channels: 1,
       licence: expect.stringMatching(/^MIT/),
       splits: [
-        { name: 'train', numImages: 6000 },
+        { name: 'train', numImages: 16500 },
         { name: 'val', numImages: 1000 },
       ],
     });
     expect(first!.classNames).toHaveLength(10);
-    expect(counts.train).toEqual(Array(10).fill(600));
+    expect(counts.train).toEqual(Array(10).fill(1650));
     expect(counts.val).toEqual(Array(10).fill(100));
   });
 });

@@ -1,0 +1,31 @@
+import { expect, test } from 'vitest';
+import type { DatasetManifest } from '../../src/data/schema';
+import { DEFAULT_RECIPE } from '../../src/recipe/recipe';
+import { RunError } from '../../src/train/epoch';
+import { checkDeviceLimits } from '../../src/train/loop';
+
+const rgb = {
+  classNames: Array.from({ length: 196 }, (_, i) => `class ${i}`),
+  channels: 3,
+} as unknown as DatasetManifest;
+
+const resnet50 = { ...DEFAULT_RECIPE, model: 'resnet50', imageSize: 224 };
+const MiB = 2 ** 20;
+
+test('a batch whose stem output overflows one GPU buffer is refused', () => {
+  // 112 x 112 x 64 floats per image: 41 images fit in 128 MiB, 42 do not.
+  const run = () =>
+    checkDeviceLimits({ ...resnet50, batchSize: 42 } as never, rgb, 128 * MiB);
+  expect(run).toThrow(RunError);
+  expect(run).toThrow(/needs a 129 MiB buffer, but this GPU allows 128 MiB/);
+  expect(run).toThrow(/use a batch of at most 41/);
+});
+
+test('a batch that fits, or a backend without the limit, passes', () => {
+  expect(() =>
+    checkDeviceLimits({ ...resnet50, batchSize: 41 } as never, rgb, 128 * MiB),
+  ).not.toThrow();
+  expect(() =>
+    checkDeviceLimits({ ...resnet50, batchSize: 4096 } as never, rgb, null),
+  ).not.toThrow();
+});
