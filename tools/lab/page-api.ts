@@ -1,9 +1,10 @@
 // The automation surface that the built app exposes on `window`, as the CLI
-// sees it. The app defines it in src/app/automation.ts; the types are kept
-// here as a plain interface rather than a `declare global`, because both
-// files are compiled as one program and two global declarations of the
-// same property must agree to the letter or the type check fails.
+// sees it. The app defines it, and its types, in src/app/automation.ts.
 import type { DatasetManifest } from '../../src/data/schema';
+import type {
+  RecipeLabApi,
+  TrainArgs as AppTrainArgs,
+} from '../../src/app/automation';
 import type { Recipe } from '../../src/recipe/recipe';
 import type {
   BenchOptions,
@@ -12,20 +13,10 @@ import type {
   TrainReport,
 } from '../../src/train/protocol';
 
-export interface TrainArgs {
-  dataset: string;
-  recipe: Recipe;
-  runId?: string;
-}
+export type { RecipeLabApi };
 
-export interface RecipeLabApi {
-  /** Settles once the app has started and can take commands. */
-  ready: Promise<void>;
-  /** Imports the embedded Fashion-MNIST demo set if it is not stored yet. */
-  ensureDemo(): Promise<DatasetManifest>;
-  train(args: TrainArgs): Promise<TrainReport>;
-  bench(options: BenchOptions): Promise<BenchReport>;
-}
+/** The CLI always sends a full, validated recipe. */
+export type TrainArgs = AppTrainArgs & { recipe: Recipe };
 
 /** `window` in the app's page, with the globals the CLI relies on. */
 export type LabWindow = Window & {

@@ -4,9 +4,8 @@
 // positions) cost far more than the arithmetic. These kernels do plain
 // loops with flat indexing and no shared memory. NHWC activations, filters
 // in tfjs layout [kh, kw, in, out], no dilation.
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { LabProgram } from './program';
 
-const WORKGROUP = 64;
 /** Output positions one thread sums over in a filter gradient, at most. */
 export const FILTER_GRAD_CHUNK = 256;
 
@@ -56,22 +55,8 @@ const CONV_UNIFORMS =
   'outW : i32, outC : i32, kh : i32, kw : i32, strideH : i32, ' +
   'strideW : i32, padTop : i32, padLeft : i32, rows : i32,';
 
-abstract class ConvProgram implements WebGPUProgram {
-  abstract variableNames: string[];
-  abstract shaderKey: string;
+abstract class ConvProgram extends LabProgram {
   uniforms = CONV_UNIFORMS;
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-
-  constructor(outputShape: number[], numThreads: number) {
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(numThreads / WORKGROUP), 1, 1];
-  }
-
-  abstract getUserCode(): string;
 }
 
 /** One thread per output element: y[n, oy, ox, oc]. */
@@ -182,23 +167,17 @@ export class FilterGradPartialsProgram extends ConvProgram {
 }
 
 /** Filter gradient, second pass: sums the [numChunks, ...] partials. */
-export class SumChunksProgram implements WebGPUProgram {
+export class SumChunksProgram extends LabProgram {
   variableNames = ['partials'];
   shaderKey: string;
   uniforms = 'numThreads : i32,';
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
 
   constructor(
     outputShape: number[],
     readonly numChunks: number,
     numThreads: number,
   ) {
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(numThreads / WORKGROUP), 1, 1];
+    super(outputShape, numThreads);
     this.shaderKey = `labSumChunks_${numChunks}`;
   }
 

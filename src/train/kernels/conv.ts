@@ -42,21 +42,30 @@ function isDirectCase(info: tf.backend_util.Conv2DInfo): boolean {
   );
 }
 
-function directConv(args: KernelArgs, stock: tf.KernelFunc) {
-  const { inputs, attrs } = args;
-  const backend = args.backend as WebGPUBackend;
-  const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-  const a = attrs as unknown as tf.Conv2DAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    filter.shape as Shape4,
+function convInfo(
+  xShape: number[],
+  filterShape: Shape4,
+  a: Pick<tf.Conv2DAttrs, 'strides' | 'pad' | 'dimRoundingMode' | 'dataFormat'>,
+  dilations: tf.Conv2DAttrs['dilations'],
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape,
     a.strides,
-    a.dilations,
+    dilations,
     a.pad,
     a.dimRoundingMode,
     false,
     tf.backend_util.convertConv2DDataFormat(a.dataFormat),
   );
+}
+
+function directConv(args: KernelArgs, stock: tf.KernelFunc) {
+  const { inputs, attrs } = args;
+  const backend = args.backend as WebGPUBackend;
+  const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const a = attrs as unknown as tf.Conv2DAttrs;
+  const info = convInfo(x.shape, filter.shape as Shape4, a, a.dilations);
   if (!isDirectCase(info)) return stock(args);
   const g = geometry(info);
   const size = tf.util.sizeFromShape(info.outShape);
@@ -73,16 +82,7 @@ function directFilterGrad(args: KernelArgs, stock: tf.KernelFunc) {
   const backend = args.backend as WebGPUBackend;
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(a.dataFormat),
-  );
+  const info = convInfo(x.shape, a.filterShape, a, 1);
   if (!isDirectCase(info)) return stock(args);
   const g = geometry(info);
   const imagesPerChunk = Math.max(

@@ -3,30 +3,10 @@
 // `torch.optim.SGD` (weight decay added to the gradient, then momentum with
 // dampening, then the Nesterov look-ahead); the first step starting from a
 // zero buffer equals PyTorch's copy of the gradient when dampening is 0.
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-
-const WORKGROUP = 64;
-
-abstract class ElementwiseProgram implements WebGPUProgram {
-  abstract variableNames: string[];
-  abstract shaderKey: string;
-  abstract uniforms: string;
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-
-  constructor(shape: number[], size: number) {
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(size / WORKGROUP), 1, 1];
-  }
-
-  abstract getUserCode(): string;
-}
+import { LabProgram } from './program';
 
 /** buf' = momentum * buf + (1 - dampening) * (grad + weightDecay * w). */
-export class SgdBufferProgram extends ElementwiseProgram {
+export class SgdBufferProgram extends LabProgram {
   variableNames = ['buf', 'grad', 'w'];
   shaderKey = 'labSgdBuffer';
   uniforms =
@@ -48,7 +28,7 @@ export class SgdBufferProgram extends ElementwiseProgram {
  * w' = w - lr * (g + momentum * buf') with Nesterov, else w - lr * buf',
  * where g = grad + weightDecay * w and buf' is the updated buffer.
  */
-export class SgdWeightProgram extends ElementwiseProgram {
+export class SgdWeightProgram extends LabProgram {
   // A binding the shader does not read is dropped from the pipeline's
   // layout, and binding it anyway is a validation error: without Nesterov
   // the gradient is not an input at all.

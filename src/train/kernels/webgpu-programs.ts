@@ -8,32 +8,16 @@
 // rows = N * H * W. Reductions over rows run in two passes (chunk partial
 // sums, then a sum over chunks) so no workgroup barrier is needed and even a
 // layer with few channels keeps many threads busy.
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { LabProgram } from './program';
 
-const WORKGROUP = 64;
 /** Rows summed by one thread in the first reduction pass. */
 export const CHUNK_ROWS = 64;
 
-function flatDispatch(numThreads: number): [number, number, number] {
-  return [Math.ceil(numThreads / WORKGROUP), 1, 1];
-}
+const FLAT_UNIFORMS =
+  'numThreads : i32, rows : i32, channels : i32, param : f32,';
 
-abstract class FlatProgram implements WebGPUProgram {
-  abstract variableNames: string[];
-  abstract shaderKey: string;
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  uniforms = 'numThreads : i32, rows : i32, channels : i32, param : f32,';
-
-  constructor(outputShape: number[], numThreads: number) {
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = flatDispatch(numThreads);
-  }
-
-  abstract getUserCode(): string;
+abstract class FlatProgram extends LabProgram {
+  uniforms = FLAT_UNIFORMS;
 }
 
 /**
