@@ -38,6 +38,38 @@ export interface DatasetManifest {
   /** A fingerprint of the source, so a second import of it is recognised. */
   sourceId: string;
   createdAt: string;
+  /** Present on datasets imported from files (src/data/import/). */
+  importRecord?: ImportRecord;
+}
+
+/**
+ * How a dataset was imported from files, kept so that an interrupted
+ * import resumes where its stored shards end and the UI can show what was
+ * left out. Written with every shard, in the same transaction.
+ */
+export interface ImportRecord {
+  /** The recognised layout, e.g. 'cars-devkit' (see import/types.ts). */
+  layout: string;
+  /** False when the images were stored whole (the source has no boxes). */
+  cropped: boolean;
+  /** Settings that shaped the stored pixels; a resume must use the same. */
+  settings: {
+    imageSize: number;
+    fit: string;
+    valFraction: number;
+    seed: number;
+  };
+  /** Images planned per split. */
+  planned: Record<SplitName, number>;
+  /**
+   * Per split, how many planned images the stored shards account for
+   * (stored or skipped), in plan order: a resume starts after them.
+   */
+  cursor: Record<SplitName, number>;
+  /** Images and rows left out, with why. */
+  skipped: { file: string; reason: string }[];
+  /** Why the last attempt stopped early, when it did. */
+  stopped?: { reason: string; message: string };
 }
 
 export interface ShardRecord {
