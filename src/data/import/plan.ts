@@ -294,7 +294,7 @@ function planClassFoldersCsv(
   return { classNames, skipped, notes, labelled };
 }
 
-function isValParquet(file: string): boolean {
+export function isValParquet(file: string): boolean {
   return /(^|[^a-z])(test|val|valid|validation)([^a-z]|$)/i.test(
     baseName(file),
   );

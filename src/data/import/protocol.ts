@@ -1,0 +1,26 @@
+// Messages between the app (client.ts) and the import Worker (worker.ts).
+// Files cross as File objects (structured clone), never as bytes.
+import type {
+  ImportOptions,
+  ImportPlanSummary,
+  ImportProgress,
+  ImportReport,
+  ImportSource,
+} from './types';
+
+export type ImportRequest =
+  | { type: 'inspect'; source: ImportSource; options: ImportOptions }
+  | { type: 'start'; source: ImportSource; options: ImportOptions }
+  | { type: 'cancel' };
+
+export interface ImportFailure {
+  /** ImportError codes, 'storage' / 'quota' from the store, or 'internal'. */
+  code: string;
+  message: string;
+}
+
+export type ImportEvent =
+  | { type: 'progress'; progress: ImportProgress }
+  | { type: 'summary'; summary: ImportPlanSummary }
+  | { type: 'report'; report: ImportReport }
+  | { type: 'error'; error: ImportFailure };

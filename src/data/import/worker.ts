@@ -1,0 +1,75 @@
+// The import Worker's entry: one import or inspection at a time, cancelled
+// by a 'cancel' message. Decoding, cropping and storing all happen here,
+// off the page's main thread.
+import { StorageError } from '../errors';
+import { openShardStore, type ShardStore } from '../shard-store';
+import { inspectImport, runImport, type PipelineDeps } from './pipeline';
+import type { ImportEvent, ImportFailure, ImportRequest } from './protocol';
+import { openPart, READERS } from './readers';
+import { ImportError } from './types';
+
+const dbName = new URL(self.location.href).searchParams.get('db') ?? undefined;
+let store: ShardStore | null = null;
+let running: AbortController | null = null;
+
+function post(event: ImportEvent): void {
+  self.postMessage(event);
+}
+
+function failure(error: unknown): ImportFailure {
+  if (error instanceof ImportError || error instanceof StorageError) {
+    return { code: error.code, message: error.message };
+  }
+  const code = (error as { code?: unknown })?.code;
+  return {
+    code: typeof code === 'string' ? code : 'internal',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+async function deps(): Promise<PipelineDeps> {
+  store ??= await openShardStore(dbName ? { dbName } : {});
+  return { store, openPart, readers: READERS };
+}
+
+async function handle(request: ImportRequest): Promise<void> {
+  if (request.type === 'cancel') {
+    running?.abort();
+    return;
+  }
+  if (running) {
+    post({
+      type: 'error',
+      error: { code: 'busy', message: 'an import is already under way' },
+    });
+    return;
+  }
+  running = new AbortController();
+  try {
+    if (request.type === 'inspect') {
+      const summary = await inspectImport(
+        await deps(),
+        request.source,
+        request.options,
+      );
+      post({ type: 'summary', summary });
+    } else {
+      const report = await runImport(
+        await deps(),
+        request.source,
+        request.options,
+        (progress) => post({ type: 'progress', progress }),
+        running.signal,
+      );
+      post({ type: 'report', report });
+    }
+  } catch (error) {
+    post({ type: 'error', error: failure(error) });
+  } finally {
+    running = null;
+  }
+}
+
+self.onmessage = (message: MessageEvent<ImportRequest>) => {
+  void handle(message.data);
+};
