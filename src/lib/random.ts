@@ -42,3 +42,8 @@ export function shuffleInPlace<T>(items: T[] | Int32Array, rng: Rng): void {
     items[j] = tmp;
   }
 }
+
+/** A uniform float in [low, high). */
+export function uniformBetween(rng: Rng, low: number, high: number): number {
+  return low + (high - low) * rng();
+}
