@@ -119,7 +119,7 @@ export function posterize(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const step = perSample(bits.map((b) => 2 ** (8 - b)));
-    return tf.mul(tf.floor(tf.div(x, step)), step) as tf.Tensor4D;
+    return tf.mul(tf.floorDiv(x, step), step) as tf.Tensor4D;
   });
 }
 
@@ -161,7 +161,9 @@ export function autoContrast(x: tf.Tensor4D): tf.Tensor4D {
  * Histogram equalisation per image and channel, as torchvision's
  * `_scale_channel`: step = (pixels - count of the top value) // 255,
  * lut[v] = (pixels below v + step // 2) // step, identity when step is 0.
- * All in integers below 2^24, so float32 holds them exactly.
+ * All in integers below 2^24, so float32 holds them exactly; floorDiv
+ * keeps the quotients exact on GPUs, whose float division may be off by an
+ * ulp and so truncate an exact quotient to the integer below.
  */
 export function equalize(x: tf.Tensor4D): tf.Tensor4D {
   const [n, height, width, channels] = x.shape;
@@ -172,17 +174,15 @@ export function equalize(x: tf.Tensor4D): tf.Tensor4D {
     const hist = tf.denseBincount(values, tf.tensor2d([], [0, 0]), 256);
     const top = tf.oneHot(tf.max(values, 1), 256);
     const topCount = tf.sum(tf.mul(hist, top), 1, true);
-    const step = tf.floor(tf.div(tf.sub(pixels, topCount), 255));
+    const step = tf.floorDiv(tf.sub(pixels, topCount), 255);
     const below = tf.cumsum(hist, 1, true);
-    const scaled = tf.div(
-      tf.add(below, tf.floor(tf.div(step, 2))),
-      tf.maximum(step, 1),
-    );
+    const half = tf.floorDiv(step, 2);
+    const scaled = tf.floorDiv(tf.add(below, half), tf.maximum(step, 1));
     const identity = tf.range(0, 256).reshape([1, 256]);
     const lut = tf.where(
       tf.equal(step, 0),
       identity,
-      tf.clipByValue(tf.floor(scaled), 0, 255),
+      tf.clipByValue(scaled, 0, 255),
     );
     const offsets = tf.range(0, n * channels * 256, 256, 'int32');
     const index = tf.add(values, offsets.reshape([-1, 1]));
