@@ -12,7 +12,6 @@ import {
   applyOpDraws,
   applyStandard,
   autoAugmentBatch,
-  drawAutoAugment,
   drawStandard,
   type OpDraw,
   type StandardDraws,
@@ -126,15 +125,4 @@ export async function timeOnWebGpu(o: {
     augmentSeconds,
     augment224Seconds,
   };
-}
-
-/** Draws for the browser cases, made in the page with the lab's generator. */
-export function policyDraws(n: number, size: number) {
-  const rng = createRng(21);
-  return Object.fromEntries(
-    (['ta_wide', 'ra', 'imagenet'] as const).map((autoAugment) => [
-      autoAugment,
-      drawAutoAugment(rng, n, size, size, { autoAugment }),
-    ]),
-  );
 }

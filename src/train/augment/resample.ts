@@ -19,7 +19,9 @@ export interface AxisMap {
 
 /**
  * ATen's linear source indices for resizing `inSize` to `outSize`, shifted
- * by `offset` (the crop's start), in float32 arithmetic.
+ * by `offset` (the crop's start), for output indices from `outStart`. The
+ * scale is float32; the source position `scale * (i + 0.5) - 0.5` is
+ * rounded to float32 once, as ATen computes it with a double 0.5.
  */
 export function linearAxisMap(
   inSize: number,
