@@ -6,8 +6,10 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { createRng, type Rng } from '../../src/lib/random';
 import {
   IMAGENET_POLICY,
+  applyOpDraws,
   applyPixelOps,
   applyStandard,
+  applyTrainAugment,
   augmentationSpace,
   autoAugmentBatch,
   drawAutoAugment,
@@ -16,10 +18,13 @@ import {
   drawLighting,
   drawResizedCrop,
   drawStandard,
+  drawTrainAugment,
   lighting,
+  normalizeImages,
   resizeCenterCrop,
   type OpDraw,
 } from '../../src/train/augment';
+import { normalization, uploadBatch } from '../../src/train/step';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -225,5 +230,43 @@ describe('batched application', () => {
       'expected RGB images for lighting, got 1 channels',
     );
     tf.dispose([x, gray]);
+  });
+});
+
+describe('the train and eval pipelines', () => {
+  test('train: crop and flip, then the policy, from one seed', async () => {
+    const x = tf.tidy(() =>
+      tf.floor(tf.randomUniform([5, 24, 24, 3], 0, 256, 'float32', 4)),
+    ) as tf.Tensor4D;
+    const options = { imageSize: 16, autoAugment: 'ta_wide' as const };
+    const stored = { height: 24, width: 24 };
+    const draws = drawTrainAugment(createRng(8), 5, stored, options);
+    expect(draws).toEqual(drawTrainAugment(createRng(8), 5, stored, options));
+    const before = tf.memory().numTensors;
+    const out = applyTrainAugment(x, draws, options);
+    const cropped = applyStandard(x, draws.crop, 16);
+    const wanted = applyOpDraws(cropped, draws.policy);
+    expect(out.shape).toEqual([5, 16, 16, 3]);
+    expect(await out.data()).toEqual(await wanted.data());
+    tf.dispose([out, cropped, wanted]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  test('normalisation agrees with the CPU normalisation of uploadBatch', async () => {
+    const pixels = Uint8Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => i * 5);
+    const batch = { size: 2, pixels, labels: new Int32Array([0, 1]) };
+    const stored = { height: 4, width: 4, channels: 3 };
+    const { x: wanted, labels } = uploadBatch(batch, stored, 4);
+    const raw = tf.tensor4d(Float32Array.from(pixels), [2, 4, 4, 3]);
+    const { mean, std } = normalization(3);
+    const got = normalizeImages(raw, mean, std);
+    const a = await got.data();
+    const b = await wanted.data();
+    a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-5));
+    expect(() => normalizeImages(raw, [0.5], [0.5])).toThrow(
+      'expected 3 means and standard deviations, got 1 and 1',
+    );
+    tf.dispose([wanted, labels, raw, got]);
   });
 });

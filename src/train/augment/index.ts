@@ -8,3 +8,4 @@ export * from './autoaugment';
 export * from './pixel-ops';
 export * from './resample';
 export * from './standard';
+export * from './pipeline';
