@@ -51,16 +51,20 @@ async function readTable(
     for (const s of skipped) {
       issues.push({ file: `${path} row ${s.index + 1}`, reason: s.reason });
     }
+    // The reader leaves skipped rows out; number the rest as the file does.
+    const left = new Set(skipped.map((s) => s.index));
+    let index = 0;
     return {
       file: path,
-      rows: rows.map(
-        ({ fname, x1, y1, x2, y2, classId }, i): AnnotationRow => ({
+      rows: rows.map(({ fname, x1, y1, x2, y2, classId }): AnnotationRow => {
+        while (left.has(index)) index++;
+        return {
           fname,
           box: { x1, y1, x2, y2 },
           ...(classId === undefined ? {} : { classId }),
-          where: `${path} row ${i + 1}`,
-        }),
-      ),
+          where: `${path} row ${++index}`,
+        };
+      }),
     };
   }
   const { rows, errors } = readers.parseBoxCsv(new TextDecoder().decode(bytes));

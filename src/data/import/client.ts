@@ -41,8 +41,9 @@ export class ImportClient {
     source: ImportSource,
     options: ImportOptions,
   ): Promise<ImportPlanSummary> {
-    return this.run({ type: 'inspect', source, options }, (event) =>
-      event.type === 'summary' ? event.summary : undefined,
+    return this.run(
+      { type: 'inspect', source, options, ...this.db },
+      (event) => (event.type === 'summary' ? event.summary : undefined),
     );
   }
 
@@ -52,10 +53,14 @@ export class ImportClient {
     options: ImportOptions,
     onProgress: (progress: ImportProgress) => void,
   ): Promise<ImportReport> {
-    return this.run({ type: 'start', source, options }, (event) => {
+    return this.run({ type: 'start', source, options, ...this.db }, (event) => {
       if (event.type === 'progress') onProgress(event.progress);
       return event.type === 'report' ? event.report : undefined;
     });
+  }
+
+  private get db(): { dbName?: string } {
+    return this.options.dbName ? { dbName: this.options.dbName } : {};
   }
 
   cancel(): void {
@@ -68,9 +73,10 @@ export class ImportClient {
   }
 
   private spawn(): Worker {
-    const url = new URL('./worker.ts', import.meta.url);
-    if (this.options.dbName) url.searchParams.set('db', this.options.dbName);
-    return new Worker(url, { type: 'module' });
+    // Written out in full: this is the form Vite bundles as a Worker.
+    return new Worker(new URL('./worker.ts', import.meta.url), {
+      type: 'module',
+    });
   }
 
   private run<T>(

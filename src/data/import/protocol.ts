@@ -9,8 +9,13 @@ import type {
 } from './types';
 
 export type ImportRequest =
-  | { type: 'inspect'; source: ImportSource; options: ImportOptions }
-  | { type: 'start'; source: ImportSource; options: ImportOptions }
+  | {
+      type: 'inspect' | 'start';
+      source: ImportSource;
+      options: ImportOptions;
+      /** The IndexedDB database; the lab's own when absent. */
+      dbName?: string;
+    }
   | { type: 'cancel' };
 
 export interface ImportFailure {

@@ -2,14 +2,13 @@
 // by a 'cancel' message. Decoding, cropping and storing all happen here,
 // off the page's main thread.
 import { StorageError } from '../errors';
-import { openShardStore, type ShardStore } from '../shard-store';
+import { DB_NAME, openShardStore, type ShardStore } from '../shard-store';
 import { inspectImport, runImport, type PipelineDeps } from './pipeline';
 import type { ImportEvent, ImportFailure, ImportRequest } from './protocol';
 import { openPart, READERS } from './readers';
 import { ImportError } from './types';
 
-const dbName = new URL(self.location.href).searchParams.get('db') ?? undefined;
-let store: ShardStore | null = null;
+const stores = new Map<string, Promise<ShardStore>>();
 let running: AbortController | null = null;
 
 function post(event: ImportEvent): void {
@@ -27,8 +26,12 @@ function failure(error: unknown): ImportFailure {
   };
 }
 
-async function deps(): Promise<PipelineDeps> {
-  store ??= await openShardStore(dbName ? { dbName } : {});
+async function deps(dbName = DB_NAME): Promise<PipelineDeps> {
+  if (!stores.has(dbName)) stores.set(dbName, openShardStore({ dbName }));
+  const store = await stores.get(dbName)!.catch((error: unknown) => {
+    stores.delete(dbName);
+    throw error;
+  });
   return { store, openPart, readers: READERS };
 }
 
@@ -48,14 +51,14 @@ async function handle(request: ImportRequest): Promise<void> {
   try {
     if (request.type === 'inspect') {
       const summary = await inspectImport(
-        await deps(),
+        await deps(request.dbName),
         request.source,
         request.options,
       );
       post({ type: 'summary', summary });
     } else {
       const report = await runImport(
-        await deps(),
+        await deps(request.dbName),
         request.source,
         request.options,
         (progress) => post({ type: 'progress', progress }),
