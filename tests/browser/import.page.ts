@@ -110,7 +110,10 @@ function describeError(error: unknown): NonNullable<Outcome['error']> {
   };
 }
 
-/** Imports a folder; cancels once `cancelAtImages` images are done. */
+/**
+ * Imports a folder; cancels at the first progress event of the importing
+ * phase that counts `cancelAtImages` images done.
+ */
 export async function importFolder(
   dbName: string,
   spec: FolderSpec,
@@ -122,7 +125,9 @@ export async function importFolder(
   try {
     const report = await client.start(await buildFolder(spec), options, (p) => {
       progress.push(p);
-      if (p.imagesDone >= cancelAtImages) client.cancel();
+      if (p.phase === 'importing' && p.imagesDone >= cancelAtImages) {
+        client.cancel();
+      }
     });
     return { report, progress, error: null };
   } catch (error) {

@@ -488,6 +488,42 @@ describe('interruptions', () => {
     );
   });
 
+  test('cancel stops with a report, and the next import resumes', async () => {
+    const { spec, expected } = carsFolder('cars-devkit', many, TEST);
+    const options = { ...OPTIONS, name: 'cancelled', imageSize: 64 };
+    const stopped = await inPage('importFolder', 'cancel', spec, options, 0);
+    expect(stopped.error).toBeNull();
+    expect(stopped.report).toMatchObject({
+      complete: false,
+      stopped: { reason: 'cancelled' },
+    });
+    const partial = await inPage('readManifest', 'cancel', 'cancelled');
+    expect(partial?.complete).toBe(false);
+
+    const resumed = await inPage('importFolder', 'cancel', spec, options);
+    expect(resumed.report).toMatchObject({
+      complete: true,
+      resumed: true,
+      imported: { train: many.length, val: 2 },
+    });
+    expectCrops(
+      await inPage('checkStored', 'cancel', 'cancelled', expected),
+      expected,
+    );
+  });
+
+  test('bad options are refused by name, with the range allowed', async () => {
+    const { spec } = carsFolder('cars-devkit');
+    const outcome = await inPage('importFolder', 'options', spec, {
+      ...OPTIONS,
+      imageSize: 4,
+    });
+    expect(outcome.error).toMatchObject({
+      code: 'options',
+      message: 'expected imageSize to be a whole number from 8 to 1024, got 4',
+    });
+  });
+
   test('running out of quota stops cleanly, says how much is needed, and resumes', async () => {
     const context = await session.browser.newContext();
     try {

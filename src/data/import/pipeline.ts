@@ -394,6 +394,10 @@ export async function runImport(
           `${Math.ceil(more / 1e6).toLocaleString('en-US')} MB more`,
       );
     }
-    throw error;
+    // A source that breaks midway (a truncated archive, a file removed
+    // from the folder) ends the walk; what is stored stays, resumable.
+    if (error instanceof StorageError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return stop('error', `reading the source failed: ${message}`);
   }
 }

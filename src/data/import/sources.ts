@@ -9,7 +9,7 @@
 // holds them, parquet rows in row order; parts by the dropped file's path.
 // The order never depends on how the browser happened to list a folder,
 // so a resume after a reload plans the same images in the same order.
-import { isValParquet, type Listing, type ParquetListing } from './plan';
+import type { Listing, ParquetListing } from './plan';
 import { ImportError, type ImportSource } from './types';
 
 /** One image (or other planned file) as the walk hands it over. */
@@ -40,6 +40,8 @@ export interface SourcePart {
 export type PartOpener = (
   path: string,
   file: File,
+  /** Every dropped file's path, for choices that depend on the others. */
+  allPaths: readonly string[],
 ) => Promise<SourcePart | undefined>;
 
 /** Folder-relative, '/'-separated, no leading './' or '/'. */
@@ -89,8 +91,9 @@ export async function openSource(
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const parts: SourcePart[] = [];
   const loose: typeof files = [];
+  const allPaths = files.map((f) => f.path);
   for (const { path, file } of files) {
-    const part = await openPart(path, file);
+    const part = await openPart(path, file, allPaths);
     if (part) parts.push(part);
     else loose.push({ path, file });
   }
@@ -112,11 +115,6 @@ export async function openSource(
       for (const part of parts) yield* part.walk(wanted);
     },
   };
-}
-
-/** Whether a listing pass must read parquet labels (for a hold-out). */
-export function parquetNeedsLabels(paths: readonly string[]): boolean {
-  return !paths.some((p) => /\.parquet$/i.test(p) && isValParquet(p));
 }
 
 /**
