@@ -208,7 +208,14 @@ export function referenceCrop(
   image: ImageData,
   rect: { x: number; y: number; width: number; height: number },
   size: number,
+  fit: 'squash' | 'keep-aspect' = 'squash',
 ): Float32Array {
+  // keep-aspect: the crop scaled to fit, centred, the rest black.
+  const scale = size / Math.max(rect.width, rect.height);
+  const outW = fit === 'squash' ? size : Math.round(rect.width * scale);
+  const outH = fit === 'squash' ? size : Math.round(rect.height * scale);
+  const left = Math.floor((size - outW) / 2);
+  const top = Math.floor((size - outH) / 2);
   const out = new Float32Array(size * size * 3);
   const sample = (x: number, y: number, c: number) => {
     const cx = Math.min(Math.max(x - 0.5, 0), image.width - 1);
@@ -226,11 +233,11 @@ export function referenceCrop(
       (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy
     );
   };
-  const sx = rect.width / size;
-  const sy = rect.height / size;
+  const sx = rect.width / outW;
+  const sy = rect.height / outH;
   const n = Math.max(4, Math.ceil(2 * Math.max(sx, sy)));
-  for (let oy = 0; oy < size; oy++) {
-    for (let ox = 0; ox < size; ox++) {
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
       for (let c = 0; c < 3; c++) {
         let sum = 0;
         for (let j = 0; j < n; j++) {
@@ -240,7 +247,7 @@ export function referenceCrop(
             sum += sample(x, y, c);
           }
         }
-        out[(oy * size + ox) * 3 + c] = sum / (n * n);
+        out[((top + oy) * size + left + ox) * 3 + c] = sum / (n * n);
       }
     }
   }
@@ -287,6 +294,7 @@ export async function checkStored(
   dbName: string,
   name: string,
   expected: Expected[],
+  fit: 'squash' | 'keep-aspect' = 'squash',
 ): Promise<StoredCheck> {
   const store = await openShardStore({ dbName });
   try {
@@ -324,7 +332,7 @@ export async function checkStored(
       ] as const) {
         const rect = clampBox(want.box, width, height, shift);
         list.push(
-          meanAbs(shard.pixels, from, referenceCrop(image, rect, size)),
+          meanAbs(shard.pixels, from, referenceCrop(image, rect, size, fit)),
         );
       }
     }

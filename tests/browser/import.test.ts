@@ -443,6 +443,19 @@ describe('generic image folders', () => {
   });
 });
 
+describe('keep-aspect', () => {
+  test('a wide crop is scaled to fit and centred between black bars', async () => {
+    const { spec, expected } = carsFolder('cars-devkit');
+    const options = { ...OPTIONS, name: 'bars', fit: 'keep-aspect' as const };
+    const outcome = await inPage('importFolder', 'bars', spec, options);
+    expect(outcome.report).toMatchObject({ complete: true });
+    expectCrops(
+      await inPage('checkStored', 'bars', 'bars', expected, 'keep-aspect'),
+      expected,
+    );
+  });
+});
+
 describe('interruptions', () => {
   // Bigger images make each decode slow enough to reload mid-import.
   const many: CarImage[] = Array.from({ length: 36 }, (_, i) => ({
