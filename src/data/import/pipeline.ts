@@ -349,12 +349,27 @@ export async function runImport(
     onProgress,
   );
   const canvas = new CropCanvas();
-  const stop = (reason: 'cancelled' | 'quota' | 'error', message: string) =>
-    reportOf(writer.manifest, writer, {
+  const stop = async (
+    reason: 'cancelled' | 'quota' | 'error',
+    message: string,
+  ): Promise<ImportReport> => {
+    const stopped = { reason, message };
+    try {
+      // So the dataset view can say why it is incomplete; on a full disk
+      // this write may fail too, and the stored shards stay as they are.
+      await deps.store.putManifest({
+        ...writer.manifest,
+        importRecord: { ...writer.record, stopped },
+      });
+    } catch {
+      // the report below carries the reason either way
+    }
+    return reportOf(writer.manifest, writer, {
       resumed,
       wallSeconds: seconds(),
-      stopped: { reason, message },
+      stopped,
     });
+  };
   try {
     const wanted = (path: string) => {
       const entry = planIndex.get(path);
