@@ -13,6 +13,7 @@ import type {
 } from '../../src/data/import/types';
 import type { DatasetManifest, SplitName } from '../../src/data/schema';
 import { openShardStore } from '../../src/data/shard-store';
+import { writeTgz, writeZip, type ArchiveEntry } from './archive-writers';
 
 export interface ImageSpec {
   path: string;
@@ -27,6 +28,8 @@ export interface FolderSpec {
   images: ImageSpec[];
   /** Other files (annotations) as base64, written by the Node side. */
   files: { path: string; base64: string }[];
+  /** Packs every file into one archive, dropped alone. */
+  pack?: 'zip' | 'tgz';
 }
 
 /** A smooth colour pattern whose phase moves visibly with each pixel. */
@@ -80,19 +83,25 @@ async function jpegOf(spec: ImageSpec): Promise<Uint8Array> {
 }
 
 export async function buildFolder(spec: FolderSpec): Promise<ImportSource> {
-  const files: ImportSource['files'] = [];
+  const entries: ArchiveEntry[] = [];
   for (const image of spec.images) {
     const bytes = damage(await jpegOf(image), image.damage);
-    files.push({
-      path: image.path,
-      file: new File([bytes as Uint8Array<ArrayBuffer>], image.path),
-    });
+    entries.push({ path: image.path, bytes });
   }
   for (const { path, base64 } of spec.files) {
-    const bytes = fromBase64(base64) as Uint8Array<ArrayBuffer>;
-    files.push({ path, file: new File([bytes], path) });
+    entries.push({ path, bytes: fromBase64(base64) });
   }
-  return { files };
+  const file = (path: string, bytes: Uint8Array) => ({
+    path,
+    file: new File([bytes as Uint8Array<ArrayBuffer>], path),
+  });
+  if (spec.pack === 'zip') {
+    return { files: [file('dataset.zip', writeZip(entries))] };
+  }
+  if (spec.pack === 'tgz') {
+    return { files: [file('dataset.tgz', await writeTgz(entries))] };
+  }
+  return { files: entries.map((e) => file(e.path, e.bytes)) };
 }
 
 export interface Outcome {
