@@ -1,0 +1,109 @@
+// An exponential moving average of the weights and BN buffers, as the
+// classification reference keeps it (`--model-ema`): its
+// ExponentialMovingAverage (references/classification/utils.py) is
+// torch.optim.swa_utils.AveragedModel with use_buffers=True and
+//   avg = decay * avg + (1 - decay) * value,
+// where the first update after construction or a reset copies the values
+// (n_averaged = 0). train.py updates it after the optimizer step when
+// step-in-epoch % model-ema-steps == 0, resets n_averaged to 0 after each
+// update during the warmup epochs (so the average keeps copying), and does
+// not use `--model-ema-decay` as is: see effectiveEmaDecay.
+import * as tf from '@tensorflow/tfjs';
+
+/** The reference's flags, camel-cased. */
+export interface ModelEmaParams {
+  modelEmaDecay: number;
+  modelEmaSteps: number;
+  batchSize: number;
+  epochs: number;
+  /** Processes in data-parallel training; 1 in the browser. */
+  worldSize?: number;
+}
+
+/**
+ * The per-update decay train.py gives the average:
+ * adjust = worldSize * batchSize * modelEmaSteps / epochs,
+ * alpha = min(1, (1 - modelEmaDecay) * adjust), decay = 1 - alpha.
+ */
+export function effectiveEmaDecay(p: ModelEmaParams): number {
+  const adjust =
+    ((p.worldSize ?? 1) * p.batchSize * p.modelEmaSteps) / p.epochs;
+  return 1 - Math.min(1, (1 - p.modelEmaDecay) * adjust);
+}
+
+/** Whether the reference updates the average after this step. */
+export function isEmaUpdateStep(
+  stepInEpoch: number,
+  modelEmaSteps: number,
+): boolean {
+  return stepInEpoch % modelEmaSteps === 0;
+}
+
+let nextEmaId = 0;
+
+export class ExponentialMovingAverage {
+  /** Updates since construction or the last reset, as n_averaged. */
+  numAveraged = 0;
+  private readonly averages = new Map<string, tf.Variable>();
+  private readonly prefix = `ema${nextEmaId++}/`;
+
+  /** `decay` is the per-update decay (effectiveEmaDecay of the flags). */
+  constructor(readonly decay: number) {
+    if (!(decay >= 0 && decay <= 1)) {
+      throw new Error(`EMA decay must be in [0, 1], got ${String(decay)}`);
+    }
+  }
+
+  /** Folds `values` (parameters and buffers by name) into the average. */
+  update(values: ReadonlyMap<string, tf.Tensor>): void {
+    const copy = this.numAveraged === 0;
+    for (const [name, value] of values) {
+      const avg = this.averages.get(name);
+      if (!avg) {
+        if (!copy) throw new Error(`EMA has no average for "${name}"`);
+        const init = tf.tidy(() =>
+          tf.variable(value.clone(), false, this.prefix + name),
+        );
+        this.averages.set(name, init);
+        continue;
+      }
+      if (copy) {
+        avg.assign(value);
+        continue;
+      }
+      tf.tidy(() => {
+        avg.assign(avg.mul(this.decay).add(value.mul(1 - this.decay)));
+      });
+    }
+    this.numAveraged += 1;
+  }
+
+  /** The next update copies the values again (the warmup reset). */
+  reset(): void {
+    this.numAveraged = 0;
+  }
+
+  /**
+   * One training step's share of the reference's EMA: update on every
+   * `modelEmaSteps`-th step of an epoch, and reset while warmup lasts.
+   */
+  afterStep(
+    values: ReadonlyMap<string, tf.Tensor>,
+    at: { epoch: number; stepInEpoch: number },
+    p: { modelEmaSteps: number; lrWarmupEpochs: number },
+  ): void {
+    if (!isEmaUpdateStep(at.stepInEpoch, p.modelEmaSteps)) return;
+    this.update(values);
+    if (at.epoch < p.lrWarmupEpochs) this.reset();
+  }
+
+  /** The averaged tensors by name. */
+  get values(): ReadonlyMap<string, tf.Variable> {
+    return this.averages;
+  }
+
+  dispose(): void {
+    for (const v of this.averages.values()) v.dispose();
+    this.averages.clear();
+  }
+}
