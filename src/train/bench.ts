@@ -142,6 +142,7 @@ async function labRun(deps: BenchDeps, recipe: Recipe) {
   const tensorsAt = new Map<number, number>();
   const reads = countBackendReads();
   let timedFrom = 0;
+  let readsInSteps = 0;
   try {
     // Epochs are chained so that a small dataset still fills every step.
     async function* batches() {
@@ -172,13 +173,16 @@ async function labRun(deps: BenchDeps, recipe: Recipe) {
         if (step === 2 || step === 20) {
           tensorsAt.set(step, tf.memory().numTensors);
         }
+        // The read a step starts is counted at the next step's call.
+        readsInSteps = reads.count();
       },
     });
     await backend.fence();
     const seconds = (performance.now() - timedFrom) / 1000;
     return {
       imagesPerSecond: (options.steps * options.batchSize) / seconds,
-      readbacksPerStep: reads.count() / pass.steps,
+      readbacksPerStep: readsInSteps / pass.steps,
+      passEndReadbacks: reads.count() - readsInSteps,
       numTensorsAfterStep2: tensorsAt.get(2) ?? -1,
       numTensorsAfterStep20: tensorsAt.get(20) ?? -1,
     };
@@ -221,6 +225,7 @@ export async function runBench(deps: BenchDeps): Promise<BenchReport> {
     overheadRatio: lab.imagesPerSecond / bare.imagesPerSecond,
     readbacksPerStep: lab.readbacksPerStep,
     lossReadEvery: PRINT_FREQ,
+    passEndReadbacks: lab.passEndReadbacks,
     numTensorsAfterStep2: lab.numTensorsAfterStep2,
     numTensorsAfterStep20: lab.numTensorsAfterStep20,
     profile: bare.profile,

@@ -80,8 +80,15 @@ export interface BenchReport {
   bareImagesPerSecond: number;
   labImagesPerSecond: number;
   overheadRatio: number;
+  /** GPU reads during the steps of the lab's pass, per step. */
   readbacksPerStep: number;
   lossReadEvery: number;
+  /**
+   * Reads after the last step: the loss of the steps since the last
+   * periodic read, which the pass's mean loss needs. Once per epoch in a
+   * run, so not counted per step.
+   */
+  passEndReadbacks: number;
   numTensorsAfterStep2: number;
   numTensorsAfterStep20: number;
   /** Kernels of one profiled bare step, slowest first (empty if untimed). */

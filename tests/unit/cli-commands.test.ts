@@ -184,6 +184,7 @@ test('bench passes its options through and writes the report', async () => {
       labImagesPerSecond: 38,
       overheadRatio: 1.05,
       readbacksPerStep: 0.1,
+      passEndReadbacks: 1,
       lossReadEvery: 10,
       numTensorsAfterStep2: 10,
       numTensorsAfterStep20: 10,

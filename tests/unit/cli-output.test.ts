@@ -115,6 +115,7 @@ test('the bench summary flags a growing tensor count', () => {
     labImagesPerSecond: 48,
     overheadRatio: 1.046,
     readbacksPerStep: 0.1,
+    passEndReadbacks: 1,
     lossReadEvery: 10,
     numTensorsAfterStep2: 300,
     numTensorsAfterStep20: 318,

@@ -124,7 +124,8 @@ export function formatBench(report: BenchReport): string[] {
     `  lab         ${formatRate(report.labImagesPerSecond)}  ` +
       `lab/bare ${report.overheadRatio.toFixed(2)}`,
     `  readbacks   ${formatNumber(report.readbacksPerStep)} per step, ` +
-      `loss read every ${report.lossReadEvery} steps`,
+      `loss read every ${report.lossReadEvery} steps; ` +
+      `${report.passEndReadbacks} at the end of the pass`,
     `  tensors     ${report.numTensorsAfterStep2} after step 2, ` +
       `${report.numTensorsAfterStep20} after step 20${leak}`,
     ...formatProfile(report),
