@@ -10,6 +10,7 @@ Random streams differ from the lab's, so curves agree in level, not digit
 for digit.
 
   /usr/bin/python3 tests/reference/train_demo.py [--epochs 3] [--seed 1]
+      [--lr 0.01]
 """
 import argparse
 import gzip
@@ -80,12 +81,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--lr", type=float, default=0.01)
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
     x_train, y_train, x_val, y_val = load_demo(DEMO)
     model = SmallResNet18()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9,
+    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9,
                           nesterov=True)
     best = 0.0
     for epoch in range(1, args.epochs + 1):
