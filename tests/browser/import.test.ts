@@ -415,6 +415,88 @@ describe('Stanford Cars layouts', () => {
   );
 });
 
+describe('archives and CSV layouts', () => {
+  test.each(['zip', 'tgz'] as const)(
+    'the devkit packed as one %s file imports the same crops',
+    async (pack) => {
+      const { spec, expected } = carsFolder('cars-devkit');
+      const db = `packed-${pack}`;
+      const outcome = await inPage(
+        'importFolder',
+        db,
+        { ...spec, pack },
+        OPTIONS,
+      );
+      expect(outcome.error).toBeNull();
+      expect(outcome.report).toMatchObject({
+        layout: 'cars-devkit',
+        imported: { train: 6, val: 2 },
+        complete: true,
+      });
+      expect(outcome.report!.skipped).toHaveLength(8);
+      expectCrops(await inPage('checkStored', db, 'cars', expected), expected);
+    },
+  );
+
+  test('class folders with anno_*.csv and names.csv keep the CSV class ids', async () => {
+    // Folder names as mirrors write them: the slash replaced, and in an
+    // alphabetical order that is not the class-id order.
+    const folder = [
+      'Audi A4 Sedan 2008',
+      'Ram C-V Cargo Van Minivan 2012',
+      'BMW M3 Coupe 2012',
+    ];
+    const images: ImageSpec[] = [];
+    const expected: Expected[] = [];
+    const lines = { train: [] as string[], test: [] as string[] };
+    const cars = [...TRAIN.slice(0, 4), TRAIN[10]!, TRAIN[11]!];
+    for (const [split, list] of [
+      ['train', cars],
+      ['test', TEST],
+    ] as const) {
+      list.forEach((car, i) => {
+        const image: ImageSpec = {
+          path: `car_data/car_data/${split}/${folder[car.classId - 1]}/${pad(i + 1)}`,
+          width: car.width,
+          height: car.height,
+          seed: i + (split === 'train' ? 1 : 101),
+        };
+        images.push(image);
+        lines[split].push([pad(i + 1), ...car.box, car.classId].join(','));
+        const [x1, y1, x2, y2] = car.box;
+        expected.push({
+          split: split === 'train' ? 'train' : 'val',
+          image,
+          box: { x1, y1, x2, y2 },
+          classId: car.classId - 1,
+        });
+      });
+    }
+    lines.train.push('00077.jpg,1,2,x,4,1', '00001.jpg,1,1,5,5,9');
+    const text = (rows: string[]) =>
+      b64(new TextEncoder().encode(rows.join('\n') + '\n'));
+    const spec: FolderSpec = {
+      images,
+      files: [
+        { path: 'names.csv', base64: text(CLASS_NAMES) },
+        { path: 'anno_train.csv', base64: text(lines.train) },
+        { path: 'anno_test.csv', base64: text(lines.test) },
+      ],
+    };
+    const outcome = await inPage('importFolder', 'csv', spec, OPTIONS);
+    expect(outcome.report).toMatchObject({
+      layout: 'cars-class-folders-csv',
+      imported: { train: 6, val: 2 },
+      complete: true,
+    });
+    const files = outcome.report!.skipped.map((s) => s.file);
+    expect(files).toEqual(['anno_train.csv line 7', 'anno_train.csv line 8']);
+    const manifest = await inPage('readManifest', 'csv', 'cars');
+    expect(manifest?.classNames).toEqual(CLASS_NAMES);
+    expectCrops(await inPage('checkStored', 'csv', 'cars', expected), expected);
+  });
+});
+
 describe('generic image folders', () => {
   test('class folders without a val folder: a seeded, stratified hold-out', async () => {
     const images: ImageSpec[] = [];

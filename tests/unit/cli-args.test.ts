@@ -196,13 +196,16 @@ describe('errors', () => {
       'unexpected argument "fast" (flags start with --)',
     );
     expect(usageError(['-x']).message).toBe(
-      'unknown command "-x" (expected one of: train, bench)',
+      'unknown command "-x" (expected one of: train, bench, import, ' +
+        'bench-import)',
     );
     expect(usageError(['fit']).message).toBe(
-      'unknown command "fit" (expected one of: train, bench)',
+      'unknown command "fit" (expected one of: train, bench, import, ' +
+        'bench-import)',
     );
     expect(usageError([]).message).toBe(
-      'no command given (expected train or bench)',
+      'no command given (expected one of: train, bench, import, ' +
+        'bench-import)',
     );
   });
 });

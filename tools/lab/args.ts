@@ -12,14 +12,33 @@ import {
   kebabCase,
   stripKey,
   TOPICS,
+  IMPORT_DEFAULTS,
   type FlagSpec,
+  type ImportFlags,
   type Topic,
 } from './flags';
 
 export type Command =
   | { kind: 'help'; topic: Topic | null }
   | { kind: 'train'; dataset: string; recipe: Recipe; jsonPath: string | null }
-  | { kind: 'bench'; options: BenchOptions; jsonPath: string | null };
+  | { kind: 'bench'; options: BenchOptions; jsonPath: string | null }
+  | {
+      kind: 'import';
+      /** A folder, a .zip, a .tgz / .tar.gz or a .parquet file. */
+      path: string;
+      name: string;
+      options: ImportFlags;
+      jsonPath: string | null;
+    }
+  | {
+      kind: 'bench-import';
+      /** The source to bench on; null with `synthetic`. */
+      path: string | null;
+      /** Images to generate for the bench; null with `path`. */
+      synthetic: number | null;
+      options: ImportFlags;
+      jsonPath: string | null;
+    };
 
 /** A command line the CLI cannot run; main exits with code 2. */
 export class UsageError extends Error {
@@ -37,7 +56,9 @@ const HELP_FLAGS = new Set(['--help', '-h']);
 export function parseArgs(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    throw new UsageError(`no command given (expected ${TOPICS.join(' or ')})`);
+    throw new UsageError(
+      `no command given (expected one of: ${TOPICS.join(', ')})`,
+    );
   }
   if (HELP_FLAGS.has(name) || name === 'help') {
     return { kind: 'help', topic: asTopic(rest[0]) };
@@ -48,8 +69,12 @@ export function parseArgs(argv: readonly string[]): Command {
       `unknown command "${name}" (expected one of: ${TOPICS.join(', ')})`,
     );
   }
-  const values = readFlags(rest, topic);
+  const paths: string[] = [];
+  const takesPath = topic === 'import' || topic === 'bench-import';
+  const values = readFlags(rest, topic, takesPath ? paths : null);
   if (values === 'help') return { kind: 'help', topic };
+  if (topic === 'import') return toImport(values, paths);
+  if (topic === 'bench-import') return toBenchImport(values, paths);
   return topic === 'train' ? toTrain(values) : toBench(values);
 }
 
@@ -101,6 +126,71 @@ function toBench(values: Values): Command {
   };
 }
 
+function toImportFlags(values: Values): ImportFlags {
+  const options: Record<string, unknown> = { ...IMPORT_DEFAULTS };
+  for (const key of Object.keys(IMPORT_DEFAULTS)) {
+    const value = values.get(kebabCase(key));
+    if (value !== undefined) options[key] = value;
+  }
+  return options as unknown as ImportFlags;
+}
+
+/** At most one source path; `what` names the alternative to none. */
+function onePath(paths: string[], topic: Topic): string | null {
+  if (paths.length > 1) {
+    throw new UsageError(
+      `expected one source path, got ${paths.length}: ` +
+        paths.map((p) => `"${p}"`).join(', '),
+      topic,
+    );
+  }
+  return paths[0] ?? null;
+}
+
+/** "/data/Stanford Cars.zip" -> "Stanford Cars". */
+export function nameFromPath(path: string): string {
+  const base = path.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
+  return base.replace(/\.(zip|tgz|tar\.gz|tar|parquet)$/i, '') || 'imported';
+}
+
+function toImport(values: Values, paths: string[]): Command {
+  const path = onePath(paths, 'import');
+  if (path === null) {
+    throw new UsageError(
+      'no source given: expected a folder, a .zip, a .tgz or .tar.gz, ' +
+        'or a .parquet file after "import"',
+      'import',
+    );
+  }
+  const name = values.get('name');
+  return {
+    kind: 'import',
+    path,
+    name: name === undefined ? nameFromPath(path) : String(name),
+    options: toImportFlags(values),
+    jsonPath: toJsonPath(values.get('json')),
+  };
+}
+
+function toBenchImport(values: Values, paths: string[]): Command {
+  const path = onePath(paths, 'bench-import');
+  const synthetic = values.get('synthetic');
+  if ((path === null) === (synthetic === undefined)) {
+    throw new UsageError(
+      'expected either a source PATH or --synthetic N, ' +
+        (path === null ? 'got neither' : 'got both'),
+      'bench-import',
+    );
+  }
+  return {
+    kind: 'bench-import',
+    path,
+    synthetic: synthetic === undefined ? null : Number(synthetic),
+    options: toImportFlags(values),
+    jsonPath: toJsonPath(values.get('json')),
+  };
+}
+
 function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
@@ -112,13 +202,24 @@ export function toFlagProblem(problem: string): string {
   return `--${kebabCase(key)}: ${stripKey(problem, key)}`;
 }
 
-/** Reads `--flag value` and `--flag=value` pairs; 'help' if asked for. */
-function readFlags(tokens: readonly string[], topic: Topic): Values | 'help' {
+/**
+ * Reads `--flag value` and `--flag=value` pairs; 'help' if asked for.
+ * Other words go to `positional` where the command takes them.
+ */
+function readFlags(
+  tokens: readonly string[],
+  topic: Topic,
+  positional: string[] | null,
+): Values | 'help' {
   const specs = FLAGS[topic];
   const raw = new Map<string, string>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
     if (HELP_FLAGS.has(token)) return 'help';
+    if (positional && !token.startsWith('-')) {
+      positional.push(token);
+      continue;
+    }
     if (!token.startsWith('--')) {
       throw new UsageError(
         token.startsWith('-')
