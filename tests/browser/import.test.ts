@@ -416,7 +416,7 @@ describe('Stanford Cars layouts', () => {
 });
 
 describe('archives and CSV layouts', () => {
-  test.each(['zip', 'tgz'] as const)(
+  test.each(['zip', 'zip64', 'tgz'] as const)(
     'the devkit packed as one %s file imports the same crops',
     async (pack) => {
       const { spec, expected } = carsFolder('cars-devkit');
@@ -483,6 +483,8 @@ describe('archives and CSV layouts', () => {
         { path: 'anno_test.csv', base64: text(lines.test) },
       ],
     };
+    // Stored in path order, as the folder lists them: class folder first.
+    expected.sort((a, b) => (a.image.path < b.image.path ? -1 : 1));
     const outcome = await inPage('importFolder', 'csv', spec, OPTIONS);
     expect(outcome.report).toMatchObject({
       layout: 'cars-class-folders-csv',
@@ -494,6 +496,71 @@ describe('archives and CSV layouts', () => {
     const manifest = await inPage('readManifest', 'csv', 'cars');
     expect(manifest?.classNames).toEqual(CLASS_NAMES);
     expectCrops(await inPage('checkStored', 'csv', 'cars', expected), expected);
+  });
+});
+
+describe('Hugging Face parquet', () => {
+  test('train and test files: labels and names from the files, uncropped', async () => {
+    const labelNames = CLASS_NAMES;
+    const image = (i: number, width: number): ImageSpec => ({
+      path: `row${i}`,
+      width,
+      height: 30,
+      seed: 200 + i,
+    });
+    const train = [0, 1, 2, 3, 4].map((i) => ({
+      image: image(i, 40 + i),
+      label: i % 3,
+    }));
+    const broken = {
+      image: { ...image(9, 40), damage: 'text' as const },
+      label: 0,
+    };
+    const test = [{ image: image(5, 36), label: 2 }, broken];
+    const spec: FolderSpec = {
+      images: [],
+      files: [],
+      parquet: [
+        { path: 'data/train-00000-of-00001.parquet', rows: train, labelNames },
+        { path: 'data/test-00000-of-00001.parquet', rows: test, labelNames },
+      ],
+    };
+    const plan = await inPage('inspectFolder', 'parquet', spec, OPTIONS);
+    expect(plan).toMatchObject({
+      layout: 'hf-parquet',
+      cropped: false,
+      classNames: CLASS_NAMES,
+      planned: { train: 5, val: 2 },
+      valFrom: 'test-split',
+    });
+    const outcome = await inPage('importFolder', 'parquet', spec, OPTIONS);
+    expect(outcome.error).toBeNull();
+    expect(outcome.report).toMatchObject({
+      layout: 'hf-parquet',
+      imported: { train: 5, val: 1 },
+      classes: 3,
+      complete: true,
+    });
+    expect(outcome.report!.skipped).toEqual([
+      {
+        file: 'data/test-00000-of-00001.parquet#1',
+        reason: expect.stringMatching(/not an image/i),
+      },
+    ]);
+    // Stored in file order: the test file's path sorts first.
+    const expected: Expected[] = [
+      ...test.slice(0, 1).map((r) => ({ ...r, split: 'val' as const })),
+      ...train.map((r) => ({ ...r, split: 'train' as const })),
+    ].map(({ image, label, split }) => ({
+      split,
+      image,
+      box: null,
+      classId: label,
+    }));
+    expectCrops(
+      await inPage('checkStored', 'parquet', 'cars', expected),
+      expected,
+    );
   });
 });
 
