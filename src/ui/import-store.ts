@@ -6,16 +6,20 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ClassImages } from '../data/class-images';
 import type {
+  DecodeReport,
   ImportOptions,
   ImportPlanSummary,
   ImportProgress,
   ImportReport,
   ImportSource,
 } from '../data/import/types';
-import type { DatasetManifest } from '../data/schema';
+import type { DatasetManifest, SplitName } from '../data/schema';
 import {
   defaultImportForm,
+  formFromOptions,
+  IMPORT_FITS,
   importOptionsFromForm,
   importFormProblems,
   sameOptions,
@@ -26,6 +30,8 @@ import {
 import { createThrottle } from './throttle';
 
 const PROGRESS_INTERVAL_MS = 100;
+/** Images the class grid shows at most. */
+export const CLASS_GRID_SIZE = 48;
 
 /** The parts of ImportClient the store uses; tests pass a fake. */
 export interface ImportPort {
@@ -39,11 +45,22 @@ export interface ImportPort {
     onProgress: (progress: ImportProgress) => void,
   ): Promise<ImportReport>;
   cancel(): void;
+  decodeOnly(
+    source: ImportSource,
+    options: ImportOptions,
+  ): Promise<DecodeReport>;
 }
 
 export interface ImportDeps {
   importer: ImportPort;
   listDatasets(): Promise<DatasetManifest[]>;
+  /** Up to `limit` stored images of a class, from the shards. */
+  readClassImages(
+    dataset: string,
+    split: SplitName,
+    classId: number,
+    limit: number,
+  ): Promise<ClassImages>;
   schedule(run: () => void): void;
   now(): number;
 }
@@ -72,6 +89,17 @@ export interface ImportState {
   datasets: DatasetManifest[];
   /** The dataset the dataset view shows. */
   viewed: string | null;
+  /** The class whose stored images the dataset view's grid shows. */
+  classView: ClassView | null;
+}
+
+export interface ClassView {
+  dataset: string;
+  split: SplitName;
+  classId: number;
+  /** Null while they are read. */
+  images: ClassImages | null;
+  failure: string | null;
 }
 
 export interface ImportActions {
@@ -85,6 +113,13 @@ export interface ImportActions {
   cancel(): void;
   refreshDatasets(): Promise<DatasetManifest[]>;
   view(name: string | null): void;
+  /** Reads the stored images of one class of the viewed dataset. */
+  showClass(classId: number, split?: SplitName): Promise<void>;
+  /**
+   * Decodes, crops and resizes the picked source's images with the form's
+   * options, storing nothing (the bench's baseline).
+   */
+  measureDecode(): Promise<DecodeReport>;
 }
 
 export type ImportStoreState = ImportState & ImportActions;
@@ -101,12 +136,32 @@ function formProblem(form: ImportForm): string | null {
   return problems.map(([field, text]) => `${field}: ${text}`).join('; ');
 }
 
+/**
+ * The form to resume an interrupted import of the planned source with,
+ * when the form differs from the settings that import started with.
+ */
+export function resumeForm(
+  plan: ImportPlanSummary,
+  datasets: readonly DatasetManifest[],
+  options: ImportOptions,
+): ImportForm | null {
+  if (!plan.existing || plan.existing.complete) return null;
+  const stored = datasets.find((d) => d.name === plan.existing!.name);
+  const settings = stored?.importRecord?.settings;
+  const fit = IMPORT_FITS.find((f) => f === settings?.fit);
+  if (!stored || !settings || !fit) return null;
+  const wanted: ImportOptions = { ...settings, fit, name: stored.name };
+  return sameOptions(wanted, options) ? null : formFromOptions(wanted);
+}
+
 export function createImportStore(deps: ImportDeps): ImportStore {
   let inspecting: {
     options: ImportOptions;
     plan: Promise<ImportPlanSummary>;
   } | null = null;
   let importing: Promise<ImportReport> | null = null;
+  // Whether the form's name came from the picked source, not the user.
+  let nameSuggested = false;
 
   return createStore<ImportStoreState>()((set, get) => {
     const runInspect = (options: ImportOptions): Promise<ImportPlanSummary> => {
@@ -126,6 +181,11 @@ export function createImportStore(deps: ImportDeps): ImportStore {
         (summary) => {
           if (inspecting?.plan !== plan) return summary;
           set({ phase: 'planned', plan: summary, planOptions: options });
+          // An interrupted import of this source resumes only with the
+          // settings it started with: the form takes them, and Start
+          // plans again with them.
+          const resume = resumeForm(summary, get().datasets, options);
+          if (resume) set({ form: resume });
           return summary;
         },
         (error: unknown) => {
@@ -159,7 +219,12 @@ export function createImportStore(deps: ImportDeps): ImportStore {
           progress.push,
         );
         progress.flush();
-        set({ phase: 'finished', report, viewed: report.dataset });
+        set({
+          phase: 'finished',
+          report,
+          viewed: report.dataset,
+          classView: null,
+        });
         return report;
       } catch (error) {
         progress.flush();
@@ -185,8 +250,10 @@ export function createImportStore(deps: ImportDeps): ImportStore {
       failure: null,
       datasets: [],
       viewed: null,
+      classView: null,
 
       setField(field, value) {
+        if (field === 'name') nameSuggested = false;
         set((s) => ({ form: { ...s.form, [field]: value } }));
       },
 
@@ -195,9 +262,11 @@ export function createImportStore(deps: ImportDeps): ImportStore {
           throw new Error('expected no import under way, but one is');
         }
         // A picked folder names the dataset unless the user named it.
-        const form = get().form.name.trim()
+        const named = get().form.name.trim() !== '' && !nameSuggested;
+        const form = named
           ? get().form
           : { ...get().form, name: picked.suggestedName };
+        nameSuggested = !named;
         inspecting = null;
         set({ picked, form, report: null, progress: null });
         const options = importOptionsFromForm(form);
@@ -221,13 +290,15 @@ export function createImportStore(deps: ImportDeps): ImportStore {
         return runInspect(options);
       },
 
-      async start() {
-        if (importing) return importing;
-        await get().inspect();
-        const options = get().planOptions as ImportOptions;
-        importing = runImport(options).finally(() => {
-          importing = null;
-        });
+      start() {
+        // One promise from the first call on, so a double click (or the
+        // CLI and a click) cannot start two imports.
+        importing ??= get()
+          .inspect()
+          .then(() => runImport(get().planOptions as ImportOptions))
+          .finally(() => {
+            importing = null;
+          });
         return importing;
       },
 
@@ -251,7 +322,52 @@ export function createImportStore(deps: ImportDeps): ImportStore {
       },
 
       view(name) {
-        set({ viewed: name });
+        if (name !== get().viewed) set({ viewed: name, classView: null });
+      },
+
+      async showClass(classId, split = 'train') {
+        const dataset = get().viewed;
+        if (dataset === null) return;
+        const view = { dataset, split, classId };
+        set({ classView: { ...view, images: null, failure: null } });
+        const isCurrent = () => {
+          const now = get().classView;
+          return (
+            now?.dataset === dataset &&
+            now.split === split &&
+            now.classId === classId
+          );
+        };
+        try {
+          const images = await deps.readClassImages(
+            dataset,
+            split,
+            classId,
+            CLASS_GRID_SIZE,
+          );
+          if (isCurrent()) {
+            set({ classView: { ...view, images, failure: null } });
+          }
+        } catch (error) {
+          if (isCurrent()) {
+            set({
+              classView: { ...view, images: null, failure: messageOf(error) },
+            });
+          }
+        }
+      },
+
+      async measureDecode() {
+        const { picked } = get();
+        if (!picked) {
+          throw new Error('expected a picked source to decode, got none');
+        }
+        if (importing) {
+          throw new Error('expected no import under way, but one is');
+        }
+        const options = importOptionsFromForm(get().form);
+        if (!options) throw new Error(formProblem(get().form) as string);
+        return deps.importer.decodeOnly(picked.source, options);
       },
     };
   });

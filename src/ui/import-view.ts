@@ -100,3 +100,35 @@ export function classCountRows(
     .map((name, classId) => ({ classId, name, count: counts[classId] ?? 0 }))
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
 }
+
+/** Bars of the per-class chart: train and val stacked, most images first. */
+export function classChartRows(manifest: DatasetManifest): {
+  classId: number;
+  name: string;
+  train: number;
+  val: number;
+}[] {
+  const { train, val } = manifest.splits;
+  return manifest.classNames
+    .map((name, classId) => ({
+      classId,
+      name,
+      train: train.classCounts[classId] ?? 0,
+      val: val.classCounts[classId] ?? 0,
+    }))
+    .sort(
+      (a, b) =>
+        b.train + b.val - (a.train + a.val) || a.name.localeCompare(b.name),
+    );
+}
+
+/** "12 to 68 images per class (median 41)"; "" with no classes. */
+export function classSpread(counts: readonly number[]): string {
+  if (counts.length === 0) return '';
+  const sorted = [...counts].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return (
+    `${count(sorted[0]!)} to ${count(sorted[sorted.length - 1]!)} ` +
+    `images per class (median ${count(median)})`
+  );
+}
