@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ImportOptions } from '../../src/data/import/types';
-import { writeMat, type WriteValue } from '../unit/formats/mat5-writer';
+import { writeMat, type WriteValue } from '../../tools/fixtures/mat5-writer';
 import { openModules, type Session } from './harness';
 import type * as PageHelpers from './import.page';
 import type { Expected, FolderSpec, ImageSpec } from './import.page';

@@ -3,6 +3,7 @@
 // Every problem is reported at once, each naming its flag and what the
 // flag allows.
 import type { Recipe } from '../../src/recipe/recipe';
+import { bareName } from '../../src/ui/import-form';
 import { RecipeError, resolveRecipe } from '../../src/recipe/validate';
 import type { BenchOptions } from '../../src/train/protocol';
 import {
@@ -135,7 +136,7 @@ function toImportFlags(values: Values): ImportFlags {
   return options as unknown as ImportFlags;
 }
 
-/** At most one source path; `what` names the alternative to none. */
+/** At most one source path; null when none was given. */
 function onePath(paths: string[], topic: Topic): string | null {
   if (paths.length > 1) {
     throw new UsageError(
@@ -147,11 +148,8 @@ function onePath(paths: string[], topic: Topic): string | null {
   return paths[0] ?? null;
 }
 
-/** "/data/Stanford Cars.zip" -> "Stanford Cars". */
-export function nameFromPath(path: string): string {
-  const base = path.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
-  return base.replace(/\.(zip|tgz|tar\.gz|tar|parquet)$/i, '') || 'imported';
-}
+/** "/data/Stanford Cars.zip" -> "Stanford Cars", as the import panel does. */
+export const nameFromPath = bareName;
 
 function toImport(values: Values, paths: string[]): Command {
   const path = onePath(paths, 'import');

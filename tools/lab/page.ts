@@ -1,11 +1,17 @@
 // The built app in headless Chromium, seen through the Lab interface.
-// Calls go through window.recipeLab; trainer events come back through a
-// function exposed before navigation, so that none is missed. An uncaught
-// page error or a crashed tab fails whatever call is in flight.
+// Calls go through window.recipeLab; trainer events and import progress
+// come back through functions exposed before navigation, so that none is
+// missed. An uncaught page error or a crashed tab fails whatever call is
+// in flight. Import sources reach the page through the import panel's file
+// inputs, as a user's pick does: Chromium is given paths and reads the
+// files itself.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { ImportProgress } from '../../src/data/import/types';
 import type { TrainerEvent } from '../../src/train/protocol';
 import { launchChromium } from './browser';
-import type { Lab, LabWindow, TrainArgs } from './page-api';
+import type { ImportLab, Lab, LabWindow, TrainArgs } from './page-api';
 
 /** A failure inside the page; main exits with code 1 and its message. */
 export class PageError extends Error {
@@ -16,13 +22,20 @@ export class PageError extends Error {
 }
 
 export interface LabSession {
-  lab: Lab;
+  lab: Lab & ImportLab;
   close(): Promise<void>;
 }
 
 const API_TIMEOUT_MS = 60_000;
 
-type Method = 'ensureDemo' | 'train' | 'bench';
+type Method =
+  | 'ensureDemo'
+  | 'train'
+  | 'bench'
+  | 'setImportForm'
+  | 'importPlan'
+  | 'startImport'
+  | 'decodeImport';
 type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export async function openLab(
@@ -51,6 +64,13 @@ async function connect(
   await page.exposeFunction('__recipeLabEvent', (event: TrainerEvent) => {
     for (const listener of listeners) listener(event);
   });
+  const progressListeners = new Set<(progress: ImportProgress) => void>();
+  await page.exposeFunction(
+    '__recipeLabImportProgress',
+    (progress: ImportProgress) => {
+      for (const listener of progressListeners) listener(progress);
+    },
+  );
 
   let fail: (error: PageError) => void = () => {};
   const failed = new Promise<never>((_, reject) => (fail = reject));
@@ -81,6 +101,16 @@ async function connect(
       onEvent: (listener) => {
         listeners.add(listener);
         return () => listeners.delete(listener);
+      },
+      setImportForm: (fields) => race('setImportForm', fields),
+      pickSource: (path) =>
+        Promise.race([pickSource(page, path), failed]).then(() => {}),
+      importPlan: () => race('importPlan'),
+      startImport: () => race('startImport'),
+      decodeImport: () => race('decodeImport'),
+      onImportProgress: (listener) => {
+        progressListeners.add(listener);
+        return () => progressListeners.delete(listener);
       },
     },
     close: () => browser.close(),
@@ -113,6 +143,18 @@ async function waitForApi(page: Page): Promise<void> {
 }
 
 /**
+ * Sets the import panel's folder input to a directory, or its file input
+ * to a file, as picking them in the browser's dialog does.
+ */
+async function pickSource(page: Page, path: string): Promise<void> {
+  const absolute = resolve(path);
+  const info = await stat(absolute).catch(() => null);
+  if (!info) throw new PageError(`expected a folder or file at ${absolute}`);
+  const input = info.isDirectory() ? 'import-folder' : 'import-files';
+  await page.setInputFiles(`[data-testid="${input}"]`, absolute);
+}
+
+/**
  * Calls one API method in the page. A rejection is caught there and sent
  * back as a message: Playwright would otherwise wrap it in its own text
  * and a stack from inside the page.
@@ -123,12 +165,8 @@ async function call<T>(page: Page, method: Method, arg: unknown): Promise<T> {
       const api = (window as LabWindow).recipeLab;
       try {
         if (!api) throw new Error('window.recipeLab is gone');
-        const value =
-          name === 'ensureDemo'
-            ? await api.ensureDemo()
-            : name === 'train'
-              ? await api.train(input as TrainArgs)
-              : await api.bench(input as Parameters<typeof api.bench>[0]);
+        const method = api[name] as (arg?: unknown) => Promise<unknown>;
+        const value = await method.call(api, input);
         return { ok: true, value };
       } catch (error) {
         const e = error as { message?: unknown; code?: unknown };
