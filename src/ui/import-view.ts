@@ -132,3 +132,8 @@ export function classSpread(counts: readonly number[]): string {
     `images per class (median ${count(median)})`
   );
 }
+
+/** "1 file skipped", "12 files skipped". */
+export function skippedTitle(numSkipped: number): string {
+  return `${count(numSkipped)} ${numSkipped === 1 ? 'file' : 'files'} skipped`;
+}

@@ -1,7 +1,7 @@
 import type { DatasetManifest } from '../../data/schema';
 import { formatBytes } from '../format';
 import { useImports } from '../import-store';
-import { storedImages } from '../import-view';
+import { skippedTitle, storedImages } from '../import-view';
 import { ClassChart } from './ClassChart';
 import { ClassGrid } from './ClassGrid';
 import { IssueList } from './IssueList';
@@ -42,7 +42,7 @@ function ImportRecordView({ manifest }: { manifest: DatasetManifest }) {
       )}
       {record.skipped.length > 0 ? (
         <IssueList
-          title={`${count(record.skipped.length)} files or rows skipped`}
+          title={skippedTitle(record.skipped.length)}
           issues={record.skipped}
         />
       ) : (

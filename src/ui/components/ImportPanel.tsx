@@ -8,6 +8,7 @@ import {
   progressLine,
   reportHeadline,
   resumeOffer,
+  skippedTitle,
 } from '../import-view';
 import { ImportFormFields } from './ImportForm';
 import { ImportPlanView } from './ImportPlanView';
@@ -78,7 +79,7 @@ function Result({ state }: { state: ImportState }) {
       <QuotaNote report={report} state={state} />
       {report.skipped.length > 0 && (
         <IssueList
-          title={`${report.skipped.length} files skipped`}
+          title={skippedTitle(report.skipped.length)}
           issues={report.skipped}
         />
       )}
