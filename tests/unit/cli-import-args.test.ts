@@ -109,9 +109,9 @@ describe('bench-import', () => {
     expect(usageError(['bench-import']).message).toBe(
       'expected either a source PATH or --synthetic N, got neither',
     );
-    expect(
-      usageError(['bench-import', 'a', '--synthetic', '20']).message,
-    ).toBe('expected either a source PATH or --synthetic N, got both');
+    expect(usageError(['bench-import', 'a', '--synthetic', '20']).message).toBe(
+      'expected either a source PATH or --synthetic N, got both',
+    );
     expect(usageError(['bench-import', '--synthetic', '5']).message).toBe(
       '--synthetic: expected an integer from 10 to 100000, got "5"',
     );
