@@ -3,12 +3,13 @@
 // look at the dataset view (images per class, the stored crops of one
 // class, the report with its skipped file) and pick the folder again.
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ImportProgress } from '../../src/data/import/types';
 import { ROOT } from '../../tools/lab/serve';
+import { writeZip } from './archive-writers';
 import { BROKEN_IMAGE, writeCarsFolder } from './fixture-folder';
 import { openApp, type Session } from './harness';
 
@@ -27,6 +28,19 @@ afterAll(async () => {
   await session?.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** The folder packed as a zip, its own name leading every path. */
+async function zipOf(root: string): Promise<Uint8Array> {
+  const entries = [];
+  for (const name of await readdir(root, { recursive: true })) {
+    const path = join(root, name);
+    const bytes = await readFile(path).catch(() => null);
+    if (!bytes) continue; // a folder
+    const inZip = join(basename(root), relative(root, path));
+    entries.push({ path: inZip, bytes: new Uint8Array(bytes) });
+  }
+  return writeZip(entries);
+}
 
 test('pick a devkit folder, import it, and see its classes, crops and report', async () => {
   const { page } = session;
@@ -106,5 +120,23 @@ test('pick a devkit folder, import it, and see its classes, crops and report', a
         .catch(() => ''),
     )
     .toMatch(/Already imported as "cars-ui"/);
+
+  // A zip dropped on the panel is planned like the folder.
+  const zip = Buffer.from(await zipOf(folder)).toString('base64');
+  const transfer = await page.evaluateHandle((base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const dropped = new DataTransfer();
+    dropped.items.add(new File([bytes], 'cars.zip'));
+    return dropped;
+  }, zip);
+  await page
+    .locator('.drop-zone')
+    .dispatchEvent('drop', { dataTransfer: transfer });
+  await expect
+    .poll(() => page.getByTestId('import-source').innerText())
+    .toMatch(/^Source: cars\.zip, 1 file, /);
+  await expect
+    .poll(() => plan.innerText(), { timeout: TIMEOUT_MS })
+    .toMatch(/Planned\s+35 training and 5 validation images/);
   expect(session.pageErrors).toEqual([]);
 });

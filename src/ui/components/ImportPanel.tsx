@@ -114,7 +114,8 @@ export function ImportPanel() {
       <ImportSourcePicker disabled={busy} />
       {state.picked && (
         <p className="muted" data-testid="import-source">
-          Source: {state.picked.label}, {state.picked.numFiles} files,{' '}
+          Source: {state.picked.label}, {state.picked.numFiles}{' '}
+          {state.picked.numFiles === 1 ? 'file' : 'files'},{' '}
           {formatBytes(state.picked.numBytes)}
         </p>
       )}
