@@ -119,6 +119,8 @@ describe('bench-import', () => {
       importPeakBytes: 1.2e9,
       peakMemoryBytes: 1.2e9,
       processes: 6,
+      byProcessKind: {},
+      samples: [],
     },
   };
 
@@ -137,19 +139,33 @@ describe('bench-import', () => {
   test('memory: ps rows summed over the descendants of one process', () => {
     const rows = parsePs(
       [
-        '  10     1  1000',
-        '  11    10  2000',
-        '  12    11   300',
-        '  13     1 99',
+        '  10     1  1000 /usr/lib/chromium/chromium --headless',
+        '  11    10  2000 /usr/lib/chromium/chromium --type=renderer --x',
+        '  12    11   300 /usr/lib/chromium/chromium --type=utility',
+        '  13     1    99 bash',
         '',
       ].join('\n'),
     );
-    expect(rows).toHaveLength(4);
-    expect(descendantRss(rows, 10)).toEqual({
+    expect(rows.map((r) => r.kind)).toEqual([
+      'browser',
+      'renderer',
+      'utility',
+      'browser',
+    ]);
+    expect(descendantRss(rows, 1)).toEqual({
+      bytes: 3399 * 1024,
+      processes: 4,
+      byKind: {
+        browser: 1099 * 1024,
+        renderer: 2000 * 1024,
+        utility: 300 * 1024,
+      },
+    });
+    expect(descendantRss(rows, 10)).toMatchObject({
       bytes: 2300 * 1024,
       processes: 2,
     });
-    expect(descendantRss(rows, 12)).toEqual({ bytes: 0, processes: 0 });
+    expect(descendantRss(rows, 12)).toMatchObject({ bytes: 0, processes: 0 });
   });
 
   test('the synthetic devkit: every class used, a long tail, boxes inside', () => {

@@ -188,6 +188,8 @@ export async function runBenchImport(
       importPeakBytes: memory.peak('import'),
       peakMemoryBytes: Math.max(...memory.peaks.values()),
       processes: memory.maxProcesses,
+      byProcessKind: Object.fromEntries(memory.kindPeaks),
+      samples: memory.samples,
     },
   };
   for (const line of formatBenchImport(report)) io.out(line);

@@ -108,6 +108,10 @@ export interface BenchImportReport {
     /** The highest sample over the whole bench. */
     peakMemoryBytes: number;
     processes: number;
+    /** Per phase, the peak of each kind of Chromium process. */
+    byProcessKind: Record<string, Record<string, number>>;
+    /** Every sample: [seconds, phase, bytes]. */
+    samples: [number, string, number][];
   };
 }
 
