@@ -98,6 +98,7 @@ export async function runCli(
     const memory = new MemorySampler();
     const session = await openLab(served.url, {
       onConsoleError: (text) => io.err(`page: ${text}`),
+      ...(benchSource ? { profileDir: await tempProfile(cleanup) } : {}),
     });
     cleanup.add(session.close);
     await run(command, session, io, { benchSource, memory });
@@ -156,6 +157,17 @@ function checkSource(command: RunCommand): void {
         `got ${path}`,
     );
   }
+}
+
+/**
+ * A throwaway Chromium profile. The bench needs one on disk: off the
+ * record, Chromium keeps IndexedDB in memory, and the import's memory
+ * would then grow with every image stored.
+ */
+async function tempProfile(cleanup: Cleanup): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'lab-profile-'));
+  cleanup.add(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** The bench's source: the given path, or a synthetic set written now. */

@@ -7,10 +7,10 @@
 // files itself.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ImportProgress } from '../../src/data/import/types';
 import type { TrainerEvent } from '../../src/train/protocol';
-import { launchChromium } from './browser';
+import { launchChromium, launchChromiumProfile } from './browser';
 import type { ImportLab, Lab, LabWindow, TrainArgs } from './page-api';
 
 /** A failure inside the page; main exits with code 1 and its message. */
@@ -38,27 +38,60 @@ type Method =
   | 'decodeImport';
 type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
+export interface OpenOptions {
+  onConsoleError?: (text: string) => void;
+  /**
+   * A Chromium profile folder to keep IndexedDB on disk; without one the
+   * browser runs off the record and holds what is stored in memory.
+   */
+  profileDir?: string;
+}
+
+/** The browser, or the persistent context, that the page lives in. */
+interface Owner {
+  newPage(): Promise<Page>;
+  onGone(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+async function launchOwner(profileDir?: string): Promise<Owner> {
+  if (profileDir) {
+    const context = await launchChromiumProfile(profileDir, { webgpu: true });
+    return {
+      newPage: async () => context.pages()[0] ?? context.newPage(),
+      onGone: (listener) => context.on('close', listener),
+      close: () => context.close(),
+    };
+  }
+  const browser = await launchChromium({ webgpu: true });
+  return {
+    newPage: () => browser.newPage(),
+    onGone: (listener) => browser.on('disconnected', listener),
+    close: () => browser.close(),
+  };
+}
+
 export async function openLab(
   url: string,
-  options: { onConsoleError?: (text: string) => void } = {},
+  options: OpenOptions = {},
 ): Promise<LabSession> {
-  const browser = await launchChromium({ webgpu: true });
+  const owner = await launchOwner(options.profileDir);
   try {
-    const page = await browser.newPage();
-    const session = await connect(page, browser, options);
+    const page = await owner.newPage();
+    const session = await connect(page, owner, options);
     await page.goto(url);
     await waitForApi(page);
     return session;
   } catch (error) {
-    await browser.close();
+    await owner.close();
     throw error;
   }
 }
 
 async function connect(
   page: Page,
-  browser: Browser,
-  options: { onConsoleError?: (text: string) => void },
+  owner: Owner,
+  options: OpenOptions,
 ): Promise<LabSession> {
   const listeners = new Set<(event: TrainerEvent) => void>();
   await page.exposeFunction('__recipeLabEvent', (event: TrainerEvent) => {
@@ -81,7 +114,7 @@ async function connect(
   page.on('crash', () => {
     fail(new PageError('the page crashed (out of memory or lost GPU?)'));
   });
-  browser.on('disconnected', () => {
+  owner.onGone(() => {
     fail(new PageError('Chromium exited while the app was running'));
   });
   page.on('console', (message) => {
@@ -113,7 +146,7 @@ async function connect(
         return () => progressListeners.delete(listener);
       },
     },
-    close: () => browser.close(),
+    close: () => owner.close(),
   };
 }
 
