@@ -29,6 +29,8 @@ describe('import', () => {
       '7',
       '--json',
       'report.json',
+      '--profile',
+      '~/lab-profile',
     ]);
     expect(command).toEqual({
       kind: 'import',
@@ -36,6 +38,7 @@ describe('import', () => {
       name: 'cars',
       options: { imageSize: 64, fit: 'keep-aspect', valFraction: 0.2, seed: 7 },
       jsonPath: 'report.json',
+      profileDir: '~/lab-profile',
     });
   });
 
@@ -46,6 +49,7 @@ describe('import', () => {
       name: 'cars',
       options: { imageSize: 224, fit: 'squash', valFraction: 0.1, seed: 1 },
       jsonPath: 'r.json',
+      profileDir: null,
     });
   });
 

@@ -21,7 +21,14 @@ import {
 
 export type Command =
   | { kind: 'help'; topic: Topic | null }
-  | { kind: 'train'; dataset: string; recipe: Recipe; jsonPath: string | null }
+  | {
+      kind: 'train';
+      dataset: string;
+      recipe: Recipe;
+      jsonPath: string | null;
+      /** A browser profile kept between runs; null: a throwaway one. */
+      profileDir: string | null;
+    }
   | { kind: 'bench'; options: BenchOptions; jsonPath: string | null }
   | {
       kind: 'import';
@@ -30,6 +37,7 @@ export type Command =
       name: string;
       options: ImportFlags;
       jsonPath: string | null;
+      profileDir: string | null;
     }
   | {
       kind: 'bench-import';
@@ -87,7 +95,8 @@ function toDataset(name: string | number | undefined): string {
   return name === undefined || name === 'demo' ? DEMO_DATASET : String(name);
 }
 
-function toJsonPath(path: string | number | undefined): string | null {
+/** A path flag's value, null when the flag was not given. */
+function pathValue(path: string | number | undefined): string | null {
   return path === undefined ? null : String(path);
 }
 
@@ -98,6 +107,7 @@ function toTrain(values: Values): Command {
   for (const [flag, value] of values) overrides[camelCase(flag)] = value;
   delete overrides.data;
   delete overrides.json;
+  delete overrides.profile;
   let recipe: Recipe;
   try {
     recipe = resolveRecipe(overrides);
@@ -110,7 +120,8 @@ function toTrain(values: Values): Command {
     kind: 'train',
     dataset: toDataset(values.get('data')),
     recipe,
-    jsonPath: toJsonPath(values.get('json')),
+    jsonPath: pathValue(values.get('json')),
+    profileDir: pathValue(values.get('profile')),
   };
 }
 
@@ -123,7 +134,7 @@ function toBench(values: Values): Command {
   return {
     kind: 'bench',
     options: options as unknown as BenchOptions,
-    jsonPath: toJsonPath(values.get('json')),
+    jsonPath: pathValue(values.get('json')),
   };
 }
 
@@ -166,7 +177,8 @@ function toImport(values: Values, paths: string[]): Command {
     path,
     name: name === undefined ? nameFromPath(path) : String(name),
     options: toImportFlags(values),
-    jsonPath: toJsonPath(values.get('json')),
+    jsonPath: pathValue(values.get('json')),
+    profileDir: pathValue(values.get('profile')),
   };
 }
 
@@ -185,7 +197,7 @@ function toBenchImport(values: Values, paths: string[]): Command {
     path,
     synthetic: synthetic === undefined ? null : Number(synthetic),
     options: toImportFlags(values),
-    jsonPath: toJsonPath(values.get('json')),
+    jsonPath: pathValue(values.get('json')),
   };
 }
 

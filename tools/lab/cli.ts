@@ -2,7 +2,7 @@
 // failed (a page error, a rejected call, a failed build); 2 the command
 // line was wrong or no Chromium was found. Messages name the problem and
 // never carry a stack trace.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { parseArgs, UsageError, type Command } from './args';
 import { findChromium } from './browser';
 import { ensureBuiltApp } from './build';
 import { runBench, runTrain, type Io } from './commands';
+import { PROFILE_PORT } from './flags';
 import {
   runBenchImport,
   runImport,
@@ -88,7 +89,8 @@ export async function runCli(
 
   try {
     await ensureBuiltApp((line) => io.err(`lab: ${line}`));
-    const served = await serveBuiltApp();
+    const kept = keptProfile(command);
+    const served = await serveBuiltApp(kept ? PROFILE_PORT : 0);
     cleanup.add(served.close);
     // Written before the measured browser starts, by a browser of its own.
     const benchSource =
@@ -96,9 +98,19 @@ export async function runCli(
         ? await benchImportSource(command, io, cleanup)
         : null;
     const memory = new MemorySampler();
+    const storesData =
+      command.kind === 'import' || command.kind === 'bench-import';
+    const profileDir =
+      kept ?? (storesData ? await tempProfile(cleanup) : undefined);
+    if (command.kind === 'import' && !kept) {
+      io.err(
+        'lab: no --profile: the dataset is stored in a profile deleted at ' +
+          'exit; pass --profile DIR to keep it for `train --profile DIR`',
+      );
+    }
     const session = await openLab(served.url, {
       onConsoleError: (text) => io.err(`page: ${text}`),
-      ...(benchSource ? { profileDir: await tempProfile(cleanup) } : {}),
+      ...(profileDir ? { profileDir } : {}),
     });
     cleanup.add(session.close);
     await run(command, session, io, { benchSource, memory });
@@ -159,10 +171,19 @@ function checkSource(command: RunCommand): void {
   }
 }
 
+/** The profile folder a command keeps, created if need be. */
+function keptProfile(command: RunCommand): string | undefined {
+  if (command.kind !== 'train' && command.kind !== 'import') return undefined;
+  if (command.profileDir === null) return undefined;
+  const dir = userPath(command.profileDir);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /**
- * A throwaway Chromium profile. The bench needs one on disk: off the
- * record, Chromium keeps IndexedDB in memory, and the import's memory
- * would then grow with every image stored.
+ * A throwaway Chromium profile on disk. Imports need one: off the record,
+ * Chromium keeps IndexedDB in memory, so the browser would hold every
+ * image stored.
  */
 async function tempProfile(cleanup: Cleanup): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'lab-profile-'));

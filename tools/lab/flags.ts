@@ -221,9 +221,25 @@ export const BENCH_DEFAULTS: Readonly<BenchOptions> = Object.freeze({
 const BENCH_STEP_RANGE = { min: 20, max: 100_000 };
 const WARMUP_STEP_RANGE = { min: 0, max: 10_000 };
 
+/** Where the app is served when a profile is kept (see PROFILE_FLAG). */
+export const PROFILE_PORT = 5175;
+
+// IndexedDB belongs to the page's origin, port included: a kept profile
+// only finds its datasets again when the app is served at the same port.
+const PROFILE_FLAG = textFlag(
+  'profile',
+  'DIR',
+  'keep the browser profile, and the datasets stored in it, in DIR ' +
+    `between runs (the app is then served on port ${PROFILE_PORT}); ` +
+    'import with it, then train with the same --profile',
+  'a folder path',
+  'a new profile, deleted at exit',
+);
+
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
   DATA_FLAG,
   ...RECIPE_KEYS.map((key) => recipeFlag(key, DEFAULT_RECIPE[key])),
+  PROFILE_FLAG,
   JSON_FLAG,
 ];
 
@@ -310,6 +326,7 @@ export const IMPORT_FLAGS: readonly FlagSpec[] = [
     'the last part of PATH',
   ),
   ...IMPORT_OPTION_FLAGS,
+  PROFILE_FLAG,
   JSON_FLAG,
 ];
 

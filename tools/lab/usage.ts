@@ -17,9 +17,11 @@ const SUMMARY: Record<Topic, string> = {
     'a .tgz or .tar.gz, or a .parquet file, handed to the page as a user ' +
     'picks it. Prints what was recognised, progress lines and a summary.',
   'bench-import':
-    'Imports the images of PATH (or of a generated set) twice in one ' +
-    'browser: once decoding, cropping and resizing only, once storing ' +
-    "too; reports both rates, their ratio and the browser's peak memory.",
+    'In one browser, decodes, crops and resizes the images of PATH (or of ' +
+    'a generated set) without storing them, imports them, and decodes ' +
+    'them again; reports the import rate against the faster decode-only ' +
+    "rate, their ratio, and the browser's peak memory (RSS of its " +
+    'processes, sampled with ps).',
 };
 
 /** What follows the command's name in its usage line. */
@@ -35,7 +37,9 @@ const EXAMPLE: Record<Topic, string> = {
     'npm run lab -- train --model resnet18 --width 0.25 --epochs 3 ' +
     '--json out.json',
   bench: 'npm run lab -- bench --json bench.json',
-  import: 'npm run lab -- import ~/cars.zip --name cars --json report.json',
+  import:
+    'npm run lab -- import ~/cars.zip --name cars --profile ~/lab ' +
+    '--json r.json',
   'bench-import': 'npm run lab -- bench-import --synthetic 400',
 };
 
