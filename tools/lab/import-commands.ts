@@ -20,8 +20,7 @@ import {
   TARGET_RATIO,
   type BenchImportReport,
 } from './import-output';
-import type { MemorySampler } from './memory';
-import { SAMPLE_MS } from './memory';
+import { SAMPLE_MS, type MemorySampler } from './memory';
 import type { ImportLab, Lab } from './page-api';
 
 export type ImportCommand = Extract<Command, { kind: 'import' }>;
