@@ -19,6 +19,8 @@ export default defineConfig({
       'react-dom/client',
       'zustand',
       'recharts',
+      'hyparquet',
+      'hyparquet-writer',
     ],
   },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },

@@ -1,24 +1,47 @@
-// The app's entry: builds the store on the browser's services, exposes the
+// The app's entry: builds the stores on the browser's services, exposes the
 // automation API, starts the WebGPU check and the demo import, and renders
 // the page.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installAutomation } from './app/automation';
-import { createBrowserDeps } from './app/browser-deps';
+import {
+  createBrowserDeps,
+  createImportDeps,
+  shardOpener,
+} from './app/browser-deps';
+import { ImportClient } from './data/import/client';
 import { TrainerClient } from './train/client';
 import { App } from './ui/App';
+import { createImportStore, ImportStoreContext } from './ui/import-store';
 import { createLabStore, LabStoreContext } from './ui/store';
 import './ui/styles.css';
 
 const trainer = new TrainerClient();
-const store = createLabStore(createBrowserDeps(trainer));
-const automation = installAutomation(window, store, trainer);
+const openShards = shardOpener();
+const store = createLabStore(createBrowserDeps(trainer, openShards));
+const imports = createImportStore(
+  createImportDeps(new ImportClient(), openShards),
+);
+const automation = installAutomation(window, store, trainer, imports);
 
 void store.getState().checkWebGpu();
 // A failed import is shown in the error box from the store's state.
 store
   .getState()
   .importDemo()
+  .catch(() => {})
+  // The dataset view lists the demo once it is stored.
+  .finally(() =>
+    imports
+      .getState()
+      .refreshDatasets()
+      .catch(() => {}),
+  );
+// Listed at once too, so an interrupted import is offered for resuming
+// while the demo is still being stored.
+imports
+  .getState()
+  .refreshDatasets()
   .catch(() => {});
 
 const root = document.getElementById('root');
@@ -28,7 +51,9 @@ if (!root) {
 createRoot(root).render(
   <StrictMode>
     <LabStoreContext value={store}>
-      <App onMount={automation.markReady} />
+      <ImportStoreContext value={imports}>
+        <App onMount={automation.markReady} />
+      </ImportStoreContext>
     </LabStoreContext>
   </StrictMode>,
 );

@@ -3,6 +3,12 @@
 // actions as the buttons, so a run started from outside shows on screen as
 // if it had been started there. tools/lab/page-api.ts mirrors these types
 // on the CLI's side.
+import type {
+  DecodeReport,
+  ImportPlanSummary,
+  ImportProgress,
+  ImportReport,
+} from '../data/import/types';
 import type { DatasetManifest } from '../data/schema';
 import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe';
 import type {
@@ -11,6 +17,8 @@ import type {
   TrainerEvent,
   TrainReport,
 } from '../train/protocol';
+import type { ImportForm } from '../ui/import-form';
+import type { ImportStore } from '../ui/import-store';
 import type { LabStore, TrainerPort } from '../ui/store';
 
 export interface TrainArgs {
@@ -27,7 +35,23 @@ export interface RecipeLabApi {
   ensureDemo(): Promise<DatasetManifest>;
   train(args: TrainArgs): Promise<TrainReport>;
   bench(options: BenchOptions): Promise<BenchReport>;
+  /** Fills fields of the import form, as typing into them does. */
+  setImportForm(fields: Partial<ImportForm>): Promise<void>;
+  /**
+   * The plan of the source last picked in the import panel (its folder or
+   * file input, or a drop): waits for the pick, then for the plan.
+   */
+  importPlan(): Promise<ImportPlanSummary>;
+  /** Imports the picked source, as the Start button does. */
+  startImport(): Promise<ImportReport>;
+  /** Cancels the import under way, as the Cancel button does. */
+  cancelImport(): Promise<void>;
+  /** Decodes, crops and resizes the picked source's images; stores none. */
+  decodeImport(): Promise<DecodeReport>;
 }
+
+/** How long importPlan waits for a pick to reach the store. */
+const PICK_TIMEOUT_MS = 30_000;
 
 declare global {
   interface Window {
@@ -35,13 +59,49 @@ declare global {
     recipeLab?: RecipeLabApi;
     /** Set by a driver (e.g. the CLI); receives every trainer event. */
     __recipeLabEvent?: (event: TrainerEvent) => void;
+    /** Set by a driver; receives the import progress the panel shows. */
+    __recipeLabImportProgress?: (progress: ImportProgress) => void;
   }
+}
+
+/** Resolves once `ready(state)` holds; rejects after `timeoutMs`. */
+function waitForState<T>(
+  store: { getState(): T; subscribe(listener: (s: T) => void): () => void },
+  ready: (state: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  if (ready(store.getState())) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`expected ${what} within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const stop = store.subscribe((state) => {
+      if (!ready(state)) return;
+      clearTimeout(timer);
+      stop();
+      resolve();
+    });
+  });
+}
+
+function watchImportProgress(target: Window, imports: ImportStore): void {
+  imports.subscribe((state, previous) => {
+    if (state.progress === previous.progress || !state.progress) return;
+    try {
+      target.__recipeLabImportProgress?.(state.progress);
+    } catch {
+      // A failing observer must not break the import it observes.
+    }
+  });
 }
 
 export function installAutomation(
   target: Window,
   store: LabStore,
   trainer: Pick<TrainerPort, 'subscribe'>,
+  imports: ImportStore,
 ): { markReady(): void } {
   let markReady = () => {};
   const ready = new Promise<void>((resolve) => {
@@ -76,6 +136,35 @@ export function installAutomation(
       await ready;
       return store.getState().bench(options);
     },
+    async setImportForm(fields) {
+      await ready;
+      const { setField } = imports.getState();
+      for (const [field, value] of Object.entries(fields)) {
+        setField(field as keyof ImportForm, value as never);
+      }
+    },
+    async importPlan() {
+      await ready;
+      await waitForState(
+        imports,
+        (s) => s.picked !== null,
+        PICK_TIMEOUT_MS,
+        'a folder or files picked in the import panel',
+      );
+      return imports.getState().inspect();
+    },
+    async startImport() {
+      await ready;
+      return imports.getState().start();
+    },
+    async cancelImport() {
+      imports.getState().cancel();
+    },
+    async decodeImport() {
+      await ready;
+      return imports.getState().measureDecode();
+    },
   };
+  watchImportProgress(target, imports);
   return { markReady };
 }

@@ -1,9 +1,13 @@
-// The store's dependencies as the browser provides them: the training
-// Worker's client, IndexedDB through the shard store, the demo file, the
-// WebGPU probe and animation frames. Tests give the store fakes instead.
+// The stores' dependencies as the browser provides them: the training
+// Worker's client, the import Worker's client, IndexedDB through the shard
+// store, the demo file, the WebGPU probe and animation frames. Tests give
+// the stores fakes instead.
+import { readClassImages } from '../data/class-images';
 import { demoDatasetUrl, importDemoDataset } from '../data/demo-import';
+import type { ImportClient } from '../data/import/client';
 import { openShardStore, type ShardStore } from '../data/shard-store';
 import type { TrainerClient } from '../train/client';
+import type { ImportDeps } from '../ui/import-store';
 import {
   DEMO_DATASET,
   type LabDeps,
@@ -41,9 +45,10 @@ async function probeWebGpu(): Promise<WebGpuFound> {
   }
 }
 
-export function createBrowserDeps(trainer: TrainerClient): LabDeps {
+/** Opens the shard store once, for every caller on this page. */
+export function shardOpener(): () => Promise<ShardStore> {
   let shards: Promise<ShardStore> | null = null;
-  const openShards = () => {
+  return () => {
     // A failed open is not kept, so Retry tries again.
     shards ??= openShardStore().catch((error: unknown) => {
       shards = null;
@@ -51,7 +56,26 @@ export function createBrowserDeps(trainer: TrainerClient): LabDeps {
     });
     return shards;
   };
+}
 
+export function createImportDeps(
+  importer: ImportClient,
+  openShards: () => Promise<ShardStore>,
+): ImportDeps {
+  return {
+    importer,
+    listDatasets: async () => (await openShards()).listDatasets(),
+    readClassImages: async (dataset, split, classId, limit) =>
+      readClassImages(await openShards(), dataset, split, classId, limit),
+    schedule: atNextFrame,
+    now: () => Date.now(),
+  };
+}
+
+export function createBrowserDeps(
+  trainer: TrainerClient,
+  openShards = shardOpener(),
+): LabDeps {
   const inspectStorage = async (): Promise<StorageReport> => {
     const estimate = await navigator.storage?.estimate().catch(() => undefined);
     const manifest = await openShards()

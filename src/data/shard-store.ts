@@ -143,9 +143,14 @@ export class ShardStore {
     }
     const what = `storing ${shard.split} shard ${shard.index} of "${shard.dataset}"`;
     await this.write(what, writeSize(manifest, shard), async () => {
+      // Relaxed: committed once the browser has the data, not once the
+      // disk has flushed it. A power cut may lose the last shards, but
+      // never part of one: a shard and the manifest that counts it share
+      // this transaction, so an import resumes after what survived.
       const tx = this.db.transaction(
         ['shards', 'shardLabels', 'manifests'],
         'readwrite',
+        { durability: 'relaxed' },
       );
       const labels: ShardLabels = {
         dataset: shard.dataset,

@@ -2,8 +2,10 @@ import { useEffect } from 'react';
 import { AccuracyChart } from './components/AccuracyChart';
 import { BackendPanel } from './components/BackendPanel';
 import { DatasetPanel } from './components/DatasetPanel';
+import { DatasetView } from './components/DatasetView';
 import { EpochLog } from './components/EpochLog';
 import { ErrorBox } from './components/ErrorBox';
+import { ImportPanel } from './components/ImportPanel';
 import { LossChart } from './components/LossChart';
 import { RecipeForm } from './components/RecipeForm';
 import { StatusLine } from './components/StatusLine';
@@ -30,12 +32,14 @@ export function App({ onMount }: { onMount?: () => void }) {
           <DatasetPanel />
           <RecipeForm />
           <BackendPanel />
+          <ImportPanel />
         </div>
         <div className="column column-wide">
           <StatusLine />
           <LossChart />
           <AccuracyChart />
           <EpochLog />
+          <DatasetView />
         </div>
       </main>
     </div>

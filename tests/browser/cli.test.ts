@@ -5,8 +5,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { ImportReport } from '../../src/data/import/types';
 import type { TrainReport } from '../../src/train/protocol';
 import { ROOT } from '../../tools/lab/serve';
+import { BROKEN_IMAGE, writeCarsFolder } from './fixture-folder';
 
 interface Outcome {
   code: number;
@@ -90,3 +92,58 @@ test('train on the demo set writes a WebGPU report', async () => {
   expect(report.epochs).toHaveLength(1);
   expect(report.wallSeconds).toBeGreaterThan(0);
 }, 600_000);
+
+test('import with a bad value or no source exits 2 and says what is allowed', async () => {
+  const bad = await lab(['import', dir, '--fit', 'stretch'], 60_000);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain(
+    '--fit: expected one of squash, keep-aspect, got "stretch"',
+  );
+  const missing = await lab(['import', join(dir, 'nothing-here')], 60_000);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(
+    /expected a folder, a \.zip, .* found nothing/,
+  );
+});
+
+test('import of a devkit folder prints the plan and progress and writes the report', async () => {
+  // 24 images: 21 train (one of them text, not a JPEG), 3 test, 4 classes.
+  const folder = await writeCarsFolder(dir, 24);
+  const out = join(dir, 'import.json');
+  const result = await lab(
+    [
+      'import',
+      folder,
+      '--name',
+      'cars-cli',
+      '--image-size',
+      '32',
+      '--json',
+      out,
+    ],
+    300_000,
+  );
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toMatch(/^recognised cars-devkit: Stanford Cars/m);
+  expect(result.stdout).toMatch(/^ {2}4 classes; planned 21 train \/ 3 val/m);
+  expect(result.stdout).toMatch(/^import 24\/24 images \(100\.0%\)/m);
+  expect(result.stdout).toMatch(
+    /^imported "cars-cli": 20 train \/ 3 val images of 4 classes/m,
+  );
+
+  const report = JSON.parse(await readFile(out, 'utf8')) as ImportReport;
+  expect(report).toMatchObject({
+    dataset: 'cars-cli',
+    layout: 'cars-devkit',
+    imported: { train: 20, val: 3 },
+    classes: 4,
+    complete: true,
+    storedBytes: 23 * (32 * 32 * 3 + 4),
+  });
+  expect(report.skipped).toEqual([
+    {
+      file: `synthetic-cars-24/${BROKEN_IMAGE}`,
+      reason: expect.stringMatching(/^not an image/),
+    },
+  ]);
+}, 300_000);

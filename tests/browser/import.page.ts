@@ -13,7 +13,13 @@ import type {
 } from '../../src/data/import/types';
 import type { DatasetManifest, SplitName } from '../../src/data/schema';
 import { openShardStore } from '../../src/data/shard-store';
-import { writeTgz, writeZip, type ArchiveEntry } from './archive-writers';
+import {
+  deflateEntries,
+  writeTgz,
+  writeZip,
+  type ArchiveEntry,
+} from './archive-writers';
+import { writeImageParquet } from './parquet-writer';
 
 export interface ImageSpec {
   path: string;
@@ -29,7 +35,15 @@ export interface FolderSpec {
   /** Other files (annotations) as base64, written by the Node side. */
   files: { path: string; base64: string }[];
   /** Packs every file into one archive, dropped alone. */
-  pack?: 'zip' | 'tgz';
+  pack?: 'zip' | 'zip64' | 'tgz';
+  /** Instead of a folder: parquet files of these images and labels. */
+  parquet?: ParquetSpec[];
+}
+
+export interface ParquetSpec {
+  path: string;
+  rows: { image: ImageSpec; label: number }[];
+  labelNames?: string[];
 }
 
 /** A smooth colour pattern whose phase moves visibly with each pixel. */
@@ -82,7 +96,22 @@ async function jpegOf(spec: ImageSpec): Promise<Uint8Array> {
   return jpegs.get(key)!;
 }
 
+async function buildParquet(specs: ParquetSpec[]): Promise<ImportSource> {
+  const files = [];
+  for (const spec of specs) {
+    const rows = [];
+    for (const { image, label } of spec.rows) {
+      rows.push({ image: damage(await jpegOf(image), image.damage), label });
+    }
+    const options = spec.labelNames ? { labelNames: spec.labelNames } : {};
+    const bytes = writeImageParquet(rows, { ...options, rowGroupSize: 3 });
+    files.push({ path: spec.path, file: new File([bytes], spec.path) });
+  }
+  return { files };
+}
+
 export async function buildFolder(spec: FolderSpec): Promise<ImportSource> {
+  if (spec.parquet) return buildParquet(spec.parquet);
   const entries: ArchiveEntry[] = [];
   for (const image of spec.images) {
     const bytes = damage(await jpegOf(image), image.damage);
@@ -97,6 +126,10 @@ export async function buildFolder(spec: FolderSpec): Promise<ImportSource> {
   });
   if (spec.pack === 'zip') {
     return { files: [file('dataset.zip', writeZip(entries))] };
+  }
+  if (spec.pack === 'zip64') {
+    const zip = writeZip(await deflateEntries(entries), { zip64: true });
+    return { files: [file('dataset.zip', zip)] };
   }
   if (spec.pack === 'tgz') {
     return { files: [file('dataset.tgz', await writeTgz(entries))] };

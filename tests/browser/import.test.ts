@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ImportOptions } from '../../src/data/import/types';
-import { writeMat, type WriteValue } from '../unit/formats/mat5-writer';
+import { writeMat, type WriteValue } from '../../tools/fixtures/mat5-writer';
 import { openModules, type Session } from './harness';
 import type * as PageHelpers from './import.page';
 import type { Expected, FolderSpec, ImageSpec } from './import.page';
@@ -413,6 +413,155 @@ describe('Stanford Cars layouts', () => {
       );
     },
   );
+});
+
+describe('archives and CSV layouts', () => {
+  test.each(['zip', 'zip64', 'tgz'] as const)(
+    'the devkit packed as one %s file imports the same crops',
+    async (pack) => {
+      const { spec, expected } = carsFolder('cars-devkit');
+      const db = `packed-${pack}`;
+      const outcome = await inPage(
+        'importFolder',
+        db,
+        { ...spec, pack },
+        OPTIONS,
+      );
+      expect(outcome.error).toBeNull();
+      expect(outcome.report).toMatchObject({
+        layout: 'cars-devkit',
+        imported: { train: 6, val: 2 },
+        complete: true,
+      });
+      expect(outcome.report!.skipped).toHaveLength(8);
+      expectCrops(await inPage('checkStored', db, 'cars', expected), expected);
+    },
+  );
+
+  test('class folders with anno_*.csv and names.csv keep the CSV class ids', async () => {
+    // Folder names as mirrors write them: the slash replaced, and in an
+    // alphabetical order that is not the class-id order.
+    const folder = [
+      'Audi A4 Sedan 2008',
+      'Ram C-V Cargo Van Minivan 2012',
+      'BMW M3 Coupe 2012',
+    ];
+    const images: ImageSpec[] = [];
+    const expected: Expected[] = [];
+    const lines = { train: [] as string[], test: [] as string[] };
+    const cars = [...TRAIN.slice(0, 4), TRAIN[10]!, TRAIN[11]!];
+    for (const [split, list] of [
+      ['train', cars],
+      ['test', TEST],
+    ] as const) {
+      list.forEach((car, i) => {
+        const image: ImageSpec = {
+          path: `car_data/car_data/${split}/${folder[car.classId - 1]}/${pad(i + 1)}`,
+          width: car.width,
+          height: car.height,
+          seed: i + (split === 'train' ? 1 : 101),
+        };
+        images.push(image);
+        lines[split].push([pad(i + 1), ...car.box, car.classId].join(','));
+        const [x1, y1, x2, y2] = car.box;
+        expected.push({
+          split: split === 'train' ? 'train' : 'val',
+          image,
+          box: { x1, y1, x2, y2 },
+          classId: car.classId - 1,
+        });
+      });
+    }
+    lines.train.push('00077.jpg,1,2,x,4,1', '00001.jpg,1,1,5,5,9');
+    const text = (rows: string[]) =>
+      b64(new TextEncoder().encode(rows.join('\n') + '\n'));
+    const spec: FolderSpec = {
+      images,
+      files: [
+        { path: 'names.csv', base64: text(CLASS_NAMES) },
+        { path: 'anno_train.csv', base64: text(lines.train) },
+        { path: 'anno_test.csv', base64: text(lines.test) },
+      ],
+    };
+    // Stored in path order, as the folder lists them: class folder first.
+    expected.sort((a, b) => (a.image.path < b.image.path ? -1 : 1));
+    const outcome = await inPage('importFolder', 'csv', spec, OPTIONS);
+    expect(outcome.report).toMatchObject({
+      layout: 'cars-class-folders-csv',
+      imported: { train: 6, val: 2 },
+      complete: true,
+    });
+    const files = outcome.report!.skipped.map((s) => s.file);
+    expect(files).toEqual(['anno_train.csv line 7', 'anno_train.csv line 8']);
+    const manifest = await inPage('readManifest', 'csv', 'cars');
+    expect(manifest?.classNames).toEqual(CLASS_NAMES);
+    expectCrops(await inPage('checkStored', 'csv', 'cars', expected), expected);
+  });
+});
+
+describe('Hugging Face parquet', () => {
+  test('train and test files: labels and names from the files, uncropped', async () => {
+    const labelNames = CLASS_NAMES;
+    const image = (i: number, width: number): ImageSpec => ({
+      path: `row${i}`,
+      width,
+      height: 30,
+      seed: 200 + i,
+    });
+    const train = [0, 1, 2, 3, 4].map((i) => ({
+      image: image(i, 40 + i),
+      label: i % 3,
+    }));
+    const broken = {
+      image: { ...image(9, 40), damage: 'text' as const },
+      label: 0,
+    };
+    const test = [{ image: image(5, 36), label: 2 }, broken];
+    const spec: FolderSpec = {
+      images: [],
+      files: [],
+      parquet: [
+        { path: 'data/train-00000-of-00001.parquet', rows: train, labelNames },
+        { path: 'data/test-00000-of-00001.parquet', rows: test, labelNames },
+      ],
+    };
+    const plan = await inPage('inspectFolder', 'parquet', spec, OPTIONS);
+    expect(plan).toMatchObject({
+      layout: 'hf-parquet',
+      cropped: false,
+      classNames: CLASS_NAMES,
+      planned: { train: 5, val: 2 },
+      valFrom: 'test-split',
+    });
+    const outcome = await inPage('importFolder', 'parquet', spec, OPTIONS);
+    expect(outcome.error).toBeNull();
+    expect(outcome.report).toMatchObject({
+      layout: 'hf-parquet',
+      imported: { train: 5, val: 1 },
+      classes: 3,
+      complete: true,
+    });
+    expect(outcome.report!.skipped).toEqual([
+      {
+        file: 'data/test-00000-of-00001.parquet#1',
+        reason: expect.stringMatching(/not an image/i),
+      },
+    ]);
+    // Stored in file order: the test file's path sorts first.
+    const expected: Expected[] = [
+      ...test.slice(0, 1).map((r) => ({ ...r, split: 'val' as const })),
+      ...train.map((r) => ({ ...r, split: 'train' as const })),
+    ].map(({ image, label, split }) => ({
+      split,
+      image,
+      box: null,
+      classId: label,
+    }));
+    expectCrops(
+      await inPage('checkStored', 'parquet', 'cars', expected),
+      expected,
+    );
+  });
 });
 
 describe('generic image folders', () => {

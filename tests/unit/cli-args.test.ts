@@ -55,6 +55,7 @@ describe('train', () => {
       kind: 'train',
       dataset: DEMO_DATASET,
       jsonPath: 'out.json',
+      profileDir: null,
       recipe: {
         model: 'resnet34',
         width: 0.25,
@@ -83,12 +84,19 @@ describe('train', () => {
       dataset: DEMO_DATASET,
       recipe: DEFAULT_RECIPE,
       jsonPath: null,
+      profileDir: null,
     });
   });
 
   test('accepts --flag=value and names a stored dataset as given', () => {
     const command = parseArgs(['train', '--epochs=2', '--data=cars']);
     expect(command).toMatchObject({ dataset: 'cars', recipe: { epochs: 2 } });
+  });
+
+  test('takes a profile folder to train on datasets imported into it', () => {
+    const command = parseArgs(['train', '--data', 'cars', '--profile', 'p']);
+    expect(command).toMatchObject({ dataset: 'cars', profileDir: 'p' });
+    expect(command).not.toHaveProperty('recipe.profile');
   });
 });
 
@@ -196,13 +204,16 @@ describe('errors', () => {
       'unexpected argument "fast" (flags start with --)',
     );
     expect(usageError(['-x']).message).toBe(
-      'unknown command "-x" (expected one of: train, bench)',
+      'unknown command "-x" (expected one of: train, bench, import, ' +
+        'bench-import)',
     );
     expect(usageError(['fit']).message).toBe(
-      'unknown command "fit" (expected one of: train, bench)',
+      'unknown command "fit" (expected one of: train, bench, import, ' +
+        'bench-import)',
     );
     expect(usageError([]).message).toBe(
-      'no command given (expected train or bench)',
+      'no command given (expected one of: train, bench, import, ' +
+        'bench-import)',
     );
   });
 });

@@ -3,6 +3,7 @@
 // Every problem is reported at once, each naming its flag and what the
 // flag allows.
 import type { Recipe } from '../../src/recipe/recipe';
+import { bareName } from '../../src/ui/import-form';
 import { RecipeError, resolveRecipe } from '../../src/recipe/validate';
 import type { BenchOptions } from '../../src/train/protocol';
 import {
@@ -12,14 +13,41 @@ import {
   kebabCase,
   stripKey,
   TOPICS,
+  IMPORT_DEFAULTS,
   type FlagSpec,
+  type ImportFlags,
   type Topic,
 } from './flags';
 
 export type Command =
   | { kind: 'help'; topic: Topic | null }
-  | { kind: 'train'; dataset: string; recipe: Recipe; jsonPath: string | null }
-  | { kind: 'bench'; options: BenchOptions; jsonPath: string | null };
+  | {
+      kind: 'train';
+      dataset: string;
+      recipe: Recipe;
+      jsonPath: string | null;
+      /** A browser profile kept between runs; null: a throwaway one. */
+      profileDir: string | null;
+    }
+  | { kind: 'bench'; options: BenchOptions; jsonPath: string | null }
+  | {
+      kind: 'import';
+      /** A folder, a .zip, a .tgz / .tar.gz or a .parquet file. */
+      path: string;
+      name: string;
+      options: ImportFlags;
+      jsonPath: string | null;
+      profileDir: string | null;
+    }
+  | {
+      kind: 'bench-import';
+      /** The source to bench on; null with `synthetic`. */
+      path: string | null;
+      /** Images to generate for the bench; null with `path`. */
+      synthetic: number | null;
+      options: ImportFlags;
+      jsonPath: string | null;
+    };
 
 /** A command line the CLI cannot run; main exits with code 2. */
 export class UsageError extends Error {
@@ -37,7 +65,9 @@ const HELP_FLAGS = new Set(['--help', '-h']);
 export function parseArgs(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    throw new UsageError(`no command given (expected ${TOPICS.join(' or ')})`);
+    throw new UsageError(
+      `no command given (expected one of: ${TOPICS.join(', ')})`,
+    );
   }
   if (HELP_FLAGS.has(name) || name === 'help') {
     return { kind: 'help', topic: asTopic(rest[0]) };
@@ -48,8 +78,12 @@ export function parseArgs(argv: readonly string[]): Command {
       `unknown command "${name}" (expected one of: ${TOPICS.join(', ')})`,
     );
   }
-  const values = readFlags(rest, topic);
+  const paths: string[] = [];
+  const takesPath = topic === 'import' || topic === 'bench-import';
+  const values = readFlags(rest, topic, takesPath ? paths : null);
   if (values === 'help') return { kind: 'help', topic };
+  if (topic === 'import') return toImport(values, paths);
+  if (topic === 'bench-import') return toBenchImport(values, paths);
   return topic === 'train' ? toTrain(values) : toBench(values);
 }
 
@@ -61,7 +95,8 @@ function toDataset(name: string | number | undefined): string {
   return name === undefined || name === 'demo' ? DEMO_DATASET : String(name);
 }
 
-function toJsonPath(path: string | number | undefined): string | null {
+/** A path flag's value, null when the flag was not given. */
+function pathValue(path: string | number | undefined): string | null {
   return path === undefined ? null : String(path);
 }
 
@@ -72,6 +107,7 @@ function toTrain(values: Values): Command {
   for (const [flag, value] of values) overrides[camelCase(flag)] = value;
   delete overrides.data;
   delete overrides.json;
+  delete overrides.profile;
   let recipe: Recipe;
   try {
     recipe = resolveRecipe(overrides);
@@ -84,7 +120,8 @@ function toTrain(values: Values): Command {
     kind: 'train',
     dataset: toDataset(values.get('data')),
     recipe,
-    jsonPath: toJsonPath(values.get('json')),
+    jsonPath: pathValue(values.get('json')),
+    profileDir: pathValue(values.get('profile')),
   };
 }
 
@@ -97,7 +134,70 @@ function toBench(values: Values): Command {
   return {
     kind: 'bench',
     options: options as unknown as BenchOptions,
-    jsonPath: toJsonPath(values.get('json')),
+    jsonPath: pathValue(values.get('json')),
+  };
+}
+
+function toImportFlags(values: Values): ImportFlags {
+  const options: Record<string, unknown> = { ...IMPORT_DEFAULTS };
+  for (const key of Object.keys(IMPORT_DEFAULTS)) {
+    const value = values.get(kebabCase(key));
+    if (value !== undefined) options[key] = value;
+  }
+  return options as unknown as ImportFlags;
+}
+
+/** At most one source path; null when none was given. */
+function onePath(paths: string[], topic: Topic): string | null {
+  if (paths.length > 1) {
+    throw new UsageError(
+      `expected one source path, got ${paths.length}: ` +
+        paths.map((p) => `"${p}"`).join(', '),
+      topic,
+    );
+  }
+  return paths[0] ?? null;
+}
+
+/** "/data/Stanford Cars.zip" -> "Stanford Cars", as the import panel does. */
+export const nameFromPath = bareName;
+
+function toImport(values: Values, paths: string[]): Command {
+  const path = onePath(paths, 'import');
+  if (path === null) {
+    throw new UsageError(
+      'no source given: expected a folder, a .zip, a .tgz or .tar.gz, ' +
+        'or a .parquet file after "import"',
+      'import',
+    );
+  }
+  const name = values.get('name');
+  return {
+    kind: 'import',
+    path,
+    name: name === undefined ? nameFromPath(path) : String(name),
+    options: toImportFlags(values),
+    jsonPath: pathValue(values.get('json')),
+    profileDir: pathValue(values.get('profile')),
+  };
+}
+
+function toBenchImport(values: Values, paths: string[]): Command {
+  const path = onePath(paths, 'bench-import');
+  const synthetic = values.get('synthetic');
+  if ((path === null) === (synthetic === undefined)) {
+    throw new UsageError(
+      'expected either a source PATH or --synthetic N, ' +
+        (path === null ? 'got neither' : 'got both'),
+      'bench-import',
+    );
+  }
+  return {
+    kind: 'bench-import',
+    path,
+    synthetic: synthetic === undefined ? null : Number(synthetic),
+    options: toImportFlags(values),
+    jsonPath: pathValue(values.get('json')),
   };
 }
 
@@ -112,13 +212,24 @@ export function toFlagProblem(problem: string): string {
   return `--${kebabCase(key)}: ${stripKey(problem, key)}`;
 }
 
-/** Reads `--flag value` and `--flag=value` pairs; 'help' if asked for. */
-function readFlags(tokens: readonly string[], topic: Topic): Values | 'help' {
+/**
+ * Reads `--flag value` and `--flag=value` pairs; 'help' if asked for.
+ * Other words go to `positional` where the command takes them.
+ */
+function readFlags(
+  tokens: readonly string[],
+  topic: Topic,
+  positional: string[] | null,
+): Values | 'help' {
   const specs = FLAGS[topic];
   const raw = new Map<string, string>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
     if (HELP_FLAGS.has(token)) return 'help';
+    if (positional && !token.startsWith('-')) {
+      positional.push(token);
+      continue;
+    }
     if (!token.startsWith('--')) {
       throw new UsageError(
         token.startsWith('-')

@@ -1,7 +1,7 @@
 // Finds and starts the Chromium that the CLI and the browser tests drive.
 // Order: $CHROME_PATH, Debian's /usr/bin/chromium, Playwright's own build.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const INSTALL_HINT =
   'no Chromium found: set CHROME_PATH to a Chromium or Chrome binary, ' +
@@ -53,6 +53,23 @@ export async function launchChromium(
   options: { webgpu?: boolean } = {},
 ): Promise<Browser> {
   return chromium.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: chromiumArgs({ webgpu: options.webgpu ?? true }),
+  });
+}
+
+/**
+ * Chromium with a profile on disk at `userDataDir`. Contexts of a plain
+ * launch are off the record, and Chromium keeps an off-the-record
+ * context's IndexedDB in memory: what an import stores would stay in the
+ * browser's memory and be gone at exit.
+ */
+export async function launchChromiumProfile(
+  userDataDir: string,
+  options: { webgpu?: boolean } = {},
+): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: true,
     args: chromiumArgs({ webgpu: options.webgpu ?? true }),

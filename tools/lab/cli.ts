@@ -2,14 +2,24 @@
 // failed (a page error, a rejected call, a failed build); 2 the command
 // line was wrong or no Chromium was found. Messages name the problem and
 // never carry a stack trace.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs, UsageError, type Command } from './args';
 import { findChromium } from './browser';
 import { ensureBuiltApp } from './build';
 import { runBench, runTrain, type Io } from './commands';
-import { openLab } from './page';
+import { PROFILE_PORT } from './flags';
+import {
+  runBenchImport,
+  runImport,
+  type BenchImportCommand,
+} from './import-commands';
+import { MemorySampler } from './memory';
+import { openLab, type LabSession } from './page';
 import { serveBuiltApp } from './serve';
+import { writeSyntheticDevkit } from './synthetic';
 import { usage } from './usage';
 
 export const EXIT_OK = 0;
@@ -71,6 +81,7 @@ export async function runCli(
   }
   try {
     findChromium();
+    checkSource(command);
   } catch (error) {
     io.err(`lab: ${messageOf(error)}`);
     return EXIT_USAGE;
@@ -78,14 +89,31 @@ export async function runCli(
 
   try {
     await ensureBuiltApp((line) => io.err(`lab: ${line}`));
-    const served = await serveBuiltApp();
+    const kept = keptProfile(command);
+    const served = await serveBuiltApp(kept ? PROFILE_PORT : 0);
     cleanup.add(served.close);
+    // Written before the measured browser starts, by a browser of its own.
+    const benchSource =
+      command.kind === 'bench-import'
+        ? await benchImportSource(command, io, cleanup)
+        : null;
+    const memory = new MemorySampler();
+    const storesData =
+      command.kind === 'import' || command.kind === 'bench-import';
+    const profileDir =
+      kept ?? (storesData ? await tempProfile(cleanup) : undefined);
+    if (command.kind === 'import' && !kept) {
+      io.err(
+        'lab: no --profile: the dataset is stored in a profile deleted at ' +
+          'exit; pass --profile DIR to keep it for `train --profile DIR`',
+      );
+    }
     const session = await openLab(served.url, {
       onConsoleError: (text) => io.err(`page: ${text}`),
+      ...(profileDir ? { profileDir } : {}),
     });
     cleanup.add(session.close);
-    if (command.kind === 'train') await runTrain(session.lab, command, io);
-    else await runBench(session.lab, command, io);
+    await run(command, session, io, { benchSource, memory });
     return EXIT_OK;
   } catch (error) {
     if (cleanup.interrupted) return EXIT_FAILED;
@@ -95,6 +123,88 @@ export async function runCli(
   } finally {
     await cleanup.run();
   }
+}
+
+type RunCommand = Exclude<Command, { kind: 'help' }>;
+
+async function run(
+  command: RunCommand,
+  session: LabSession,
+  io: Io,
+  bench: { benchSource: string | null; memory: MemorySampler },
+): Promise<void> {
+  const { lab } = session;
+  if (command.kind === 'train') await runTrain(lab, command, io);
+  else if (command.kind === 'bench') await runBench(lab, command, io);
+  else if (command.kind === 'import') {
+    await runImport(lab, { ...command, path: userPath(command.path) }, io);
+  } else {
+    const source = bench.benchSource as string;
+    await runBenchImport(lab, command, source, bench.memory, io);
+  }
+}
+
+/** A path as the user meant it: relative to where they typed the command. */
+export function userPath(path: string): string {
+  // npm runs scripts from the package root; INIT_CWD is the user's folder.
+  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+}
+
+const SOURCE_FILES = /\.(zip|tgz|tar\.gz|tar|parquet)$/i;
+
+/** A source path that names nothing importable is a usage error. */
+function checkSource(command: RunCommand): void {
+  if (command.kind !== 'import' && command.kind !== 'bench-import') return;
+  if (command.path === null) return;
+  const path = userPath(command.path);
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `expected a folder, a .zip, a .tgz / .tar.gz or a .parquet file ` +
+        `at ${path}, found nothing there`,
+    );
+  }
+  if (!statSync(path).isDirectory() && !SOURCE_FILES.test(path)) {
+    throw new UsageError(
+      `expected a folder, a .zip, a .tgz / .tar.gz or a .parquet file, ` +
+        `got ${path}`,
+    );
+  }
+}
+
+/** The profile folder a command keeps, created if need be. */
+function keptProfile(command: RunCommand): string | undefined {
+  if (command.kind !== 'train' && command.kind !== 'import') return undefined;
+  if (command.profileDir === null) return undefined;
+  const dir = userPath(command.profileDir);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * A throwaway Chromium profile on disk. Imports need one: off the record,
+ * Chromium keeps IndexedDB in memory, so the browser would hold every
+ * image stored.
+ */
+async function tempProfile(cleanup: Cleanup): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'lab-profile-'));
+  cleanup.add(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The bench's source: the given path, or a synthetic set written now. */
+async function benchImportSource(
+  command: BenchImportCommand,
+  io: Io,
+  cleanup: Cleanup,
+): Promise<string> {
+  if (command.synthetic === null) return userPath(command.path as string);
+  const dir = await mkdtemp(join(tmpdir(), 'lab-bench-import-'));
+  cleanup.add(() => rm(dir, { recursive: true, force: true }));
+  const n = command.synthetic;
+  io.out(`writing ${n} synthetic JPEGs with boxes (devkit layout) to ${dir}`);
+  return writeSyntheticDevkit(dir, n, (done) =>
+    io.status(`writing synthetic images: ${done}/${n}`),
+  );
 }
 
 /** stdout and stderr of this process; the status line only on a terminal. */
@@ -123,9 +233,7 @@ export function terminalIo(): Io {
     },
     now: () => performance.now(),
     writeJson: async (path, value) => {
-      // npm runs scripts from the package root; INIT_CWD is where the user
-      // typed the command, which is what a relative path means to them.
-      const target = resolve(process.env.INIT_CWD ?? process.cwd(), path);
+      const target = userPath(path);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, `${JSON.stringify(value, null, 2)}\n`);
       return target;

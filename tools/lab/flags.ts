@@ -3,14 +3,24 @@
 // text read it. Recipe flags are the kebab-case of the Recipe keys and are
 // checked by the app's own validator, so the CLI never accepts a value the
 // app would refuse.
+import {
+  DEFAULT_IMPORT_OPTIONS,
+  type ImageFit,
+  type ImportOptions,
+} from '../../src/data/import/types';
 import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
 import { checkOption, RECIPE_KEYS } from '../../src/recipe/validate';
 import type { BenchOptions, KernelSet } from '../../src/train/protocol';
 
 export const DEMO_DATASET = 'fashion-mnist-demo';
 
-export type Topic = 'train' | 'bench';
-export const TOPICS: readonly Topic[] = ['train', 'bench'];
+export type Topic = 'train' | 'bench' | 'import' | 'bench-import';
+export const TOPICS: readonly Topic[] = [
+  'train',
+  'bench',
+  'import',
+  'bench-import',
+];
 
 export type Checked =
   { ok: true; value: string | number } | { ok: false; message: string };
@@ -147,6 +157,30 @@ function choiceFlag(
   };
 }
 
+function numberFlag(
+  name: string,
+  help: string,
+  range: { min: number; max: number },
+  fallback: number,
+): FlagSpec {
+  const allowed = `a number from ${range.min} to ${range.max}`;
+  return {
+    name,
+    placeholder: 'X',
+    help: `${help}; ${allowed}`,
+    allowed,
+    fallback: String(fallback),
+    check: (raw) => {
+      const value = raw.trim() === '' ? NaN : Number(raw);
+      const valid =
+        Number.isFinite(value) && value >= range.min && value <= range.max;
+      return valid
+        ? { ok: true, value }
+        : { ok: false, message: `expected ${allowed}, got "${raw}"` };
+    },
+  };
+}
+
 const KERNEL_SETS: readonly KernelSet[] = ['lab', 'tfjs'];
 
 const DATA_FLAG = textFlag(
@@ -187,9 +221,25 @@ export const BENCH_DEFAULTS: Readonly<BenchOptions> = Object.freeze({
 const BENCH_STEP_RANGE = { min: 20, max: 100_000 };
 const WARMUP_STEP_RANGE = { min: 0, max: 10_000 };
 
+/** Where the app is served when a profile is kept (see PROFILE_FLAG). */
+export const PROFILE_PORT = 5175;
+
+// IndexedDB belongs to the page's origin, port included: a kept profile
+// only finds its datasets again when the app is served at the same port.
+const PROFILE_FLAG = textFlag(
+  'profile',
+  'DIR',
+  'keep the browser profile, and the datasets stored in it, in DIR ' +
+    `between runs (the app is then served on port ${PROFILE_PORT}); ` +
+    'import with it, then train with the same --profile',
+  'a folder path',
+  'a new profile, deleted at exit',
+);
+
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
   DATA_FLAG,
   ...RECIPE_KEYS.map((key) => recipeFlag(key, DEFAULT_RECIPE[key])),
+  PROFILE_FLAG,
   JSON_FLAG,
 ];
 
@@ -222,7 +272,85 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
   JSON_FLAG,
 ];
 
+export const IMAGE_FITS: readonly ImageFit[] = ['squash', 'keep-aspect'];
+
+/** What `import` and `bench-import` pass to the app's importer. */
+export type ImportFlags = Pick<
+  ImportOptions,
+  'imageSize' | 'fit' | 'valFraction' | 'seed'
+>;
+
+// The importer's own defaults, so the CLI and the page agree.
+export const IMPORT_DEFAULTS: Readonly<ImportFlags> = Object.freeze({
+  imageSize: DEFAULT_IMPORT_OPTIONS.imageSize,
+  fit: DEFAULT_IMPORT_OPTIONS.fit,
+  valFraction: DEFAULT_IMPORT_OPTIONS.valFraction,
+  seed: DEFAULT_IMPORT_OPTIONS.seed,
+});
+
+const IMPORT_OPTION_FLAGS: readonly FlagSpec[] = [
+  integerFlag(
+    'image-size',
+    'side of the stored square images in pixels',
+    { min: 8, max: 1024 },
+    IMPORT_DEFAULTS.imageSize,
+  ),
+  choiceFlag(
+    'fit',
+    'squash: stretch each crop to a square; keep-aspect: scale its ' +
+      'longer side to fit and pad the rest',
+    IMAGE_FITS,
+    IMPORT_DEFAULTS.fit,
+  ),
+  numberFlag(
+    'val-fraction',
+    'images held out for validation when the source has no labelled ' +
+      'test split',
+    { min: 0, max: 0.5 },
+    IMPORT_DEFAULTS.valFraction,
+  ),
+  integerFlag(
+    'seed',
+    'seeds the choice of held-out images',
+    { min: 0, max: 2 ** 31 - 1 },
+    IMPORT_DEFAULTS.seed,
+  ),
+];
+
+export const IMPORT_FLAGS: readonly FlagSpec[] = [
+  textFlag(
+    'name',
+    'NAME',
+    'name of the dataset in the app (train with --data NAME)',
+    'a dataset name',
+    'the last part of PATH',
+  ),
+  ...IMPORT_OPTION_FLAGS,
+  PROFILE_FLAG,
+  JSON_FLAG,
+];
+
+/** The most images a synthetic bench set may have. */
+export const MAX_SYNTHETIC = 100_000;
+
+export const BENCH_IMPORT_FLAGS: readonly FlagSpec[] = [
+  {
+    ...integerFlag(
+      'synthetic',
+      'write N JPEGs with boxes in the devkit layout to a temporary ' +
+        'folder and bench on them instead of PATH',
+      { min: 10, max: MAX_SYNTHETIC },
+      0,
+    ),
+    fallback: null,
+  },
+  ...IMPORT_OPTION_FLAGS,
+  JSON_FLAG,
+];
+
 export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   train: TRAIN_FLAGS,
   bench: BENCH_FLAGS,
+  import: IMPORT_FLAGS,
+  'bench-import': BENCH_IMPORT_FLAGS,
 };

@@ -1,4 +1,5 @@
-// Serves the built app (dist/) on a free localhost port, as `npm start` does.
+// Serves the built app (dist/) on localhost, as `npm start` does: on a free
+// port, or on a given one (a kept browser profile needs the same origin).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { preview, type PreviewServer } from 'vite';
@@ -10,7 +11,7 @@ export interface Served {
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-export async function serveBuiltApp(): Promise<Served> {
+export async function serveBuiltApp(port = 0): Promise<Served> {
   if (!existsSync(resolve(ROOT, 'dist/index.html'))) {
     throw new Error('dist/index.html is missing: run `npm run build` first');
   }
@@ -18,7 +19,13 @@ export async function serveBuiltApp(): Promise<Served> {
     root: ROOT,
     configFile: resolve(ROOT, 'vite.config.ts'),
     logLevel: 'silent',
-    preview: { port: 0, host: '127.0.0.1', strictPort: false, open: false },
+    preview: { port, host: '127.0.0.1', strictPort: port !== 0, open: false },
+  }).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `serving the app on port ${port} failed (${message}); is another ` +
+        'lab run using it?',
+    );
   });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('the preview server reported no local URL');

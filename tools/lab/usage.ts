@@ -12,6 +12,24 @@ const SUMMARY: Record<Topic, string> = {
   bench:
     'Times training steps of one model twice, bare and through the lab, ' +
     'and counts GPU readbacks and live tensors.',
+  import:
+    'Imports a dataset into the built app from PATH: a folder, a .zip, ' +
+    'a .tgz or .tar.gz, or a .parquet file, handed to the page as a user ' +
+    'picks it. Prints what was recognised, progress lines and a summary.',
+  'bench-import':
+    'In one browser, decodes, crops and resizes the images of PATH (or of ' +
+    'a generated set) without storing them, imports them, and decodes ' +
+    'them again; reports the import rate against the faster decode-only ' +
+    "rate, their ratio, and the browser's peak memory (RSS of its " +
+    'processes, sampled with ps).',
+};
+
+/** What follows the command's name in its usage line. */
+const ARGUMENTS: Record<Topic, string> = {
+  train: '[flags]',
+  bench: '[flags]',
+  import: 'PATH [flags]',
+  'bench-import': 'PATH | --synthetic N [flags]',
 };
 
 const EXAMPLE: Record<Topic, string> = {
@@ -19,6 +37,10 @@ const EXAMPLE: Record<Topic, string> = {
     'npm run lab -- train --model resnet18 --width 0.25 --epochs 3 ' +
     '--json out.json',
   bench: 'npm run lab -- bench --json bench.json',
+  import:
+    'npm run lab -- import ~/cars.zip --name cars --profile ~/lab ' +
+    '--json r.json',
+  'bench-import': 'npm run lab -- bench-import --synthetic 400',
 };
 
 export function usage(topic: Topic | null): string {
@@ -38,6 +60,9 @@ function overview(): string {
     'Commands:',
     '  train   train a recipe; prints progress per epoch, writes a report',
     '  bench   time training steps, bare and through the lab',
+    '  import  import a folder, archive or parquet file as a dataset',
+    '  bench-import',
+    '          time an import against decoding alone; peak memory',
     '',
     'Run `npm run lab -- <command> --help` for its flags.',
     'Exit codes: 0 done, 1 the run failed, 2 bad command line or no Chromium.',
@@ -47,7 +72,7 @@ function overview(): string {
 
 function commandUsage(topic: Topic): string {
   return [
-    `Usage: npm run lab -- ${topic} [flags]`,
+    `Usage: npm run lab -- ${topic} ${ARGUMENTS[topic]}`,
     '',
     ...wrap(SUMMARY[topic], 0),
     '',

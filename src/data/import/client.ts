@@ -5,6 +5,7 @@
 import type { ImportEvent, ImportRequest } from './protocol';
 import {
   ImportError,
+  type DecodeReport,
   type ImportOptions,
   type ImportPlanSummary,
   type ImportProgress,
@@ -57,6 +58,21 @@ export class ImportClient {
       if (event.type === 'progress') onProgress(event.progress);
       return event.type === 'report' ? event.report : undefined;
     });
+  }
+
+  /** Decodes, crops and resizes every planned image; stores nothing. */
+  decodeOnly(
+    source: ImportSource,
+    options: ImportOptions,
+    onProgress: (progress: ImportProgress) => void = () => {},
+  ): Promise<DecodeReport> {
+    return this.run(
+      { type: 'decode', source, options, ...this.db },
+      (event) => {
+        if (event.type === 'progress') onProgress(event.progress);
+        return event.type === 'decoded' ? event.report : undefined;
+      },
+    );
   }
 
   private get db(): { dbName?: string } {

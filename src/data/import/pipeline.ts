@@ -116,7 +116,7 @@ function sameSettings(a: Settings, b: Settings): boolean {
 
 const SETTING_KEYS = ['imageSize', 'fit', 'valFraction', 'seed'] as const;
 
-interface Prepared {
+export interface Prepared {
   reader: SourceReader;
   plan: ImportPlan;
   sourceId: string;
@@ -132,7 +132,8 @@ function countPlanned(items: PlanItem[]): Record<SplitName, number> {
   return planned;
 }
 
-async function prepare(
+/** Lists the source, reads its annotations and plans; stores nothing. */
+export async function prepare(
   deps: PipelineDeps,
   source: Parameters<typeof fingerprint>[0],
   options: Resolved,
@@ -354,6 +355,8 @@ export async function runImport(
     message: string,
   ): Promise<ImportReport> => {
     const stopped = { reason, message };
+    // A shard still being written would land after this manifest.
+    await writer.settle();
     try {
       // So the dataset view can say why it is incomplete; on a full disk
       // this write may fail too, and the stored shards stay as they are.

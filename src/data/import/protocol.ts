@@ -1,6 +1,7 @@
 // Messages between the app (client.ts) and the import Worker (worker.ts).
 // Files cross as File objects (structured clone), never as bytes.
 import type {
+  DecodeReport,
   ImportOptions,
   ImportPlanSummary,
   ImportProgress,
@@ -10,7 +11,8 @@ import type {
 
 export type ImportRequest =
   | {
-      type: 'inspect' | 'start';
+      /** 'decode': decode, crop and resize every image, store nothing. */
+      type: 'inspect' | 'start' | 'decode';
       source: ImportSource;
       options: ImportOptions;
       /** The IndexedDB database; the lab's own when absent. */
@@ -28,4 +30,5 @@ export type ImportEvent =
   | { type: 'progress'; progress: ImportProgress }
   | { type: 'summary'; summary: ImportPlanSummary }
   | { type: 'report'; report: ImportReport }
+  | { type: 'decoded'; report: DecodeReport }
   | { type: 'error'; error: ImportFailure };

@@ -106,6 +106,19 @@ export interface ImportReport {
   stopped?: { reason: 'cancelled' | 'quota' | 'error'; message: string };
 }
 
+/**
+ * A pass that decodes, crops and resizes every planned image as an import
+ * does, but stores nothing: what storing costs is the difference.
+ */
+export interface DecodeReport {
+  /** Images decoded, cropped and resized. */
+  images: number;
+  /** Planned images that could not be decoded. */
+  skipped: number;
+  /** From the request to the last image, listing and planning included. */
+  wallSeconds: number;
+}
+
 /** An import that cannot start: no recognised layout, a bad option, ... */
 export class ImportError extends Error {
   override readonly name = 'ImportError';

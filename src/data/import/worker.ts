@@ -3,6 +3,7 @@
 // off the page's main thread.
 import { StorageError } from '../errors';
 import { DB_NAME, openShardStore, type ShardStore } from '../shard-store';
+import { decodeOnly } from './decode-only';
 import { inspectImport, runImport, type PipelineDeps } from './pipeline';
 import type { ImportEvent, ImportFailure, ImportRequest } from './protocol';
 import { openPart, READERS } from './readers';
@@ -56,6 +57,15 @@ async function handle(request: ImportRequest): Promise<void> {
         request.options,
       );
       post({ type: 'summary', summary });
+    } else if (request.type === 'decode') {
+      const report = await decodeOnly(
+        await deps(request.dbName),
+        request.source,
+        request.options,
+        (progress) => post({ type: 'progress', progress }),
+        running.signal,
+      );
+      post({ type: 'decoded', report });
     } else {
       const report = await runImport(
         await deps(request.dbName),

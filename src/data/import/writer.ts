@@ -4,7 +4,14 @@
 // how far through the plan the stored shards reach, so an interrupted
 // import resumes after them; a shard never straddles that point.
 //
-// Memory: one shard buffer per split, whatever the dataset's size.
+// Memory: one shard buffer per split, whatever the dataset's size, plus
+// the copy of one shard while it is written.
+//
+// Writes overlap decoding: a full shard is handed to the store and the
+// next images are decoded while its transaction commits. One write is in
+// flight at most, so shards still land in order and `manifest` (what the
+// store holds) trails by at most one shard; a failed write surfaces at the
+// next add() or finish().
 import {
   SPLIT_NAMES,
   type DatasetManifest,
@@ -47,6 +54,8 @@ export class ImportWriter {
   readonly imageBytes: number;
   private readonly buffers: Record<SplitName, Buffer>;
   private pending: ImportIssue[] = [];
+  /** The shard write in flight, if any. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: WriteTarget,
@@ -98,11 +107,22 @@ export class ImportWriter {
     buffer.pixels.set(pixels, buffer.fill * this.imageBytes);
     buffer.labels[buffer.fill++] = classId;
     buffer.consumed = position + 1;
-    if (buffer.fill === this.manifest.shardSize) await this.flush(split);
+    if (buffer.fill === this.manifest.shardSize) {
+      await this.writing;
+      this.writing = this.flush(split);
+      // Observed here; its error is thrown where it is awaited next.
+      this.writing.catch(() => {});
+    }
+  }
+
+  /** Waits for the write in flight; its failure is not this call's. */
+  async settle(): Promise<void> {
+    await this.writing.catch(() => {});
   }
 
   /** Stores the last, partial shards and marks the dataset complete. */
   async finish(): Promise<void> {
+    await this.writing;
     for (const split of SPLIT_NAMES) {
       const buffer = this.buffers[split];
       buffer.consumed = this.record.planned[split];
@@ -130,6 +150,7 @@ export class ImportWriter {
     const classCounts = [...before.classCounts];
     for (let i = 0; i < n; i++) classCounts[buffer.labels[i]!]!++;
     const skipped = this.issues;
+    const numPending = this.pending.length;
     const after = {
       ...this.manifest,
       splits: {
@@ -146,16 +167,19 @@ export class ImportWriter {
         skipped,
       },
     };
-    await this.store.putShard(after, {
+    const shard = {
       dataset: this.manifest.name,
       split,
       index: before.numShards,
       numImages: n,
       pixels: buffer.pixels.slice(0, n * this.imageBytes),
       labels: buffer.labels.slice(0, n),
-    });
-    this.manifest = after;
-    this.pending = [];
+    };
+    // The buffer is free again once copied; images met during the write
+    // fill it and their issues wait in `pending`.
     buffer.fill = 0;
+    await this.store.putShard(after, shard);
+    this.manifest = after;
+    this.pending = this.pending.slice(numPending);
   }
 }

@@ -4,7 +4,11 @@ import {
   readMat,
   type MatValue,
 } from '../../../src/data/formats/mat5';
-import { writeMat, type MiType, type WriteValue } from './mat5-writer';
+import {
+  writeMat,
+  type MiType,
+  type WriteValue,
+} from '../../../tools/fixtures/mat5-writer';
 
 const LAYOUTS = [
   { littleEndian: true, compress: false, small: true },
