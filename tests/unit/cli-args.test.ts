@@ -56,6 +56,7 @@ describe('train', () => {
       dataset: DEMO_DATASET,
       jsonPath: 'out.json',
       recipe: {
+        ...DEFAULT_RECIPE,
         model: 'resnet34',
         width: 0.25,
         imageSize: 32,

@@ -2,8 +2,9 @@
 // system) so that every message a user can get is unit-tested in Node.
 // Every problem is reported at once, each naming its flag and what the
 // flag allows.
-import type { Recipe } from '../../src/recipe/recipe';
+import type { Recipe, RecipeValue } from '../../src/recipe/recipe';
 import { RecipeError, resolveRecipe } from '../../src/recipe/validate';
+import { editDistance } from '../../src/lib/edit-distance';
 import type { BenchOptions } from '../../src/train/protocol';
 import {
   BENCH_DEFAULTS,
@@ -57,15 +58,18 @@ function asTopic(word: string | undefined): Topic | null {
   return TOPICS.find((t) => t === word) ?? null;
 }
 
-function toDataset(name: string | number | undefined): string {
+function toDataset(name: RecipeValue | undefined): string {
   return name === undefined || name === 'demo' ? DEMO_DATASET : String(name);
 }
 
-function toJsonPath(path: string | number | undefined): string | null {
+function toJsonPath(path: RecipeValue | undefined): string | null {
   return path === undefined ? null : String(path);
 }
 
-type Values = Map<string, string | number>;
+type Values = Map<string, RecipeValue>;
+
+/** How the CLI names a recipe option in a message. */
+const flagName = (key: string) => `--${kebabCase(key)}`;
 
 function toTrain(values: Values): Command {
   const overrides: Record<string, unknown> = {};
@@ -74,11 +78,11 @@ function toTrain(values: Values): Command {
   delete overrides.json;
   let recipe: Recipe;
   try {
-    recipe = resolveRecipe(overrides);
+    recipe = resolveRecipe(overrides, flagName);
   } catch (error) {
     if (!(error instanceof RecipeError)) throw error;
     // Flags passed their own checks; this is a rule across several keys.
-    throw new UsageError(error.problems.map(toFlagProblem).join('\n'));
+    throw new UsageError(error.problems.map(toFlagProblem).join('\n'), 'train');
   }
   return {
     kind: 'train',
@@ -141,6 +145,7 @@ function readFlags(tokens: readonly string[], topic: Topic): Values | 'help' {
     } else if (i + 1 < tokens.length && !tokens[i + 1]?.startsWith('--')) {
       value = tokens[++i];
     }
+    if (value === undefined && spec.bare !== undefined) value = spec.bare;
     if (value === undefined || value === '') {
       throw new UsageError(
         `missing value for --${name}: expected ${spec.allowed}`,
@@ -197,23 +202,4 @@ function closestFlag(name: string, specs: readonly FlagSpec[]): string | null {
   return best;
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution =
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(
-        Math.min(
-          substitution,
-          (previous[j] as number) + 1,
-          (current[j - 1] as number) + 1,
-        ),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
+export { editDistance };

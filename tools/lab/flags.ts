@@ -3,8 +3,19 @@
 // text read it. Recipe flags are the kebab-case of the Recipe keys and are
 // checked by the app's own validator, so the CLI never accepts a value the
 // app would refuse.
-import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
-import { checkOption, RECIPE_KEYS } from '../../src/recipe/validate';
+import {
+  CHOICE_NOTES,
+  DEFAULT_RECIPE,
+  formatValue,
+  kebabCase,
+  type Recipe,
+  type RecipeValue,
+} from '../../src/recipe/recipe';
+import {
+  checkOption,
+  describeOption,
+  RECIPE_KEYS,
+} from '../../src/recipe/validate';
 import type { BenchOptions, KernelSet } from '../../src/train/protocol';
 
 export const DEMO_DATASET = 'fashion-mnist-demo';
@@ -13,7 +24,7 @@ export type Topic = 'train' | 'bench';
 export const TOPICS: readonly Topic[] = ['train', 'bench'];
 
 export type Checked =
-  { ok: true; value: string | number } | { ok: false; message: string };
+  { ok: true; value: RecipeValue } | { ok: false; message: string };
 
 export interface FlagSpec {
   /** The flag without its dashes, e.g. "image-size". */
@@ -26,48 +37,91 @@ export interface FlagSpec {
   allowed: string;
   /** The default as shown in the help; null: none. */
   fallback: string | null;
+  /** The value of the flag given alone (a switch); absent: one must follow. */
+  bare?: string;
   check(raw: string): Checked;
 }
 
-export function kebabCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
+export { kebabCase };
 
 const RECIPE_HELP: Record<keyof Recipe, [string, string]> = {
   model: ['NAME', 'network architecture'],
+  pretrained: ['BOOL', 'start from ImageNet weights loaded in the app'],
   width: ['X', "multiplies every layer's width; 1 is the published network"],
-  imageSize: ['PX', 'side of the square input image in pixels'],
+  imageSize: ['PX', 'side of the square training crop (--train-crop-size)'],
+  valResizeSize: ['PX', 'eval resize of the shorter side; none: to the crop'],
+  valCropSize: ['PX', 'eval centre crop; none: --image-size'],
+  interpolation: ['NAME', 'resampling of crops, resizes and policy ops'],
+  epochs: ['N', 'passes over the training split'],
+  batchSize: ['N', 'images per optimizer step'],
+  microBatchSize: [
+    'N',
+    'images per pass, gradients summed over a batch (batch norm sees ' +
+      'each pass alone); none: the whole batch',
+  ],
   opt: ['NAME', 'optimizer'],
   lr: ['X', 'learning rate'],
-  momentum: ['X', 'momentum of SGD'],
-  batchSize: ['N', 'images per optimizer step'],
-  epochs: ['N', 'passes over the training split'],
+  momentum: ['X', 'momentum of SGD and RMSprop'],
+  weightDecay: ['X', 'weight decay'],
+  normWeightDecay: [
+    'X',
+    'weight decay of normalization layers; none: as the rest',
+  ],
+  biasWeightDecay: ['X', "weight decay of biases; none: their layer's"],
+  lrScheduler: ['NAME', 'LR schedule after the warmup'],
+  lrSchedulePer: [
+    'WHEN',
+    'advance the schedule every epoch (as the reference) or step',
+  ],
+  lrStepSize: ['N', 'steplr: epochs between drops'],
+  lrGamma: ['X', 'steplr and exponentiallr: the factor of a drop or an epoch'],
+  lrMin: ['X', 'cosineannealinglr: the LR it anneals to'],
+  lrWarmupEpochs: ['N', 'epochs of warmup before the schedule'],
+  lrWarmupMethod: ['NAME', 'warmup'],
+  lrWarmupDecay: ['X', 'the warmup starts from lr times X'],
+  labelSmoothing: ['X', 'label smoothing, spread over all classes'],
+  mixupAlpha: ['X', 'MixUp Beta(X, X); 0: off'],
+  cutmixAlpha: ['X', 'CutMix Beta(X, X); 0: off'],
+  autoAugment: ['NAME', 'augmentation after crop and flip'],
+  raMagnitude: ['N', 'ra: magnitude bin'],
+  randomErase: ['P', 'probability of random erasing'],
+  modelEma: [
+    'BOOL',
+    'evaluate an exponential moving average of the weights too',
+  ],
+  modelEmaSteps: ['N', 'update the EMA every N steps'],
+  modelEmaDecay: [
+    'X',
+    'EMA decay, rescaled as the reference does by batch size, EMA steps ' +
+      'and epochs (`recipe` prints the result)',
+  ],
   patience: ['N', 'stop after N epochs without a better val top-1; 0: never'],
-  seed: ['N', 'seeds initialisation, shuffling and subsets'],
+  patienceOn: [
+    'WHO',
+    "whose val top-1 patience watches: the model's or the EMA's",
+  ],
+  seed: ['N', 'seeds initialisation, shuffling, subsets and augmentation'],
   limit: ['N', 'train on a seeded, class-balanced subset of N images; 0: all'],
 };
 
-// validate.ts keeps its rules to itself; asking it about a value that no
-// rule accepts makes it phrase the allowed range, which keeps the help text
-// and the app's own checks from drifting apart.
-function allowedByRecipe(key: keyof Recipe): string {
-  const result = checkOption(key, null);
-  if (result.ok) return 'any value';
-  const start = result.message.indexOf('expected ');
-  const end = result.message.lastIndexOf(', got ');
-  return start < 0 || end < start
-    ? result.message
-    : result.message.slice(start + 'expected '.length, end);
+/** The allowed values, with a phrase for each where recipe.ts has one. */
+function describeChoices(key: keyof Recipe): string {
+  const notes = CHOICE_NOTES[key];
+  if (!notes) return describeOption(key);
+  const each = Object.entries(notes).map(([name, note]) => `${name} (${note})`);
+  return `one of ${each.join(', ')}`;
 }
 
-function recipeFlag(key: keyof Recipe, fallback: string | number): FlagSpec {
+function recipeFlag(key: keyof Recipe, fallback: RecipeValue): FlagSpec {
   const [placeholder, help] = RECIPE_HELP[key];
+  const isSwitch = typeof DEFAULT_RECIPE[key] === 'boolean';
   return {
     name: kebabCase(key),
     placeholder,
-    help: `${help}; ${allowedByRecipe(key)}`,
-    allowed: allowedByRecipe(key),
-    fallback: String(fallback),
+    help: `${help}; ${describeChoices(key)}${isSwitch ? '; alone: true' : ''}`,
+    allowed: describeOption(key),
+    fallback: formatValue(fallback),
+    ...(isSwitch ? { bare: 'true' } : {}),
     check: (raw) => {
       const result = checkOption(key, raw);
       if (result.ok) return result;
