@@ -197,13 +197,13 @@ describe('errors', () => {
       'unexpected argument "fast" (flags start with --)',
     );
     expect(usageError(['-x']).message).toBe(
-      'unknown command "-x" (expected one of: train, bench)',
+      'unknown command "-x" (expected one of: train, bench, recipe)',
     );
     expect(usageError(['fit']).message).toBe(
-      'unknown command "fit" (expected one of: train, bench)',
+      'unknown command "fit" (expected one of: train, bench, recipe)',
     );
     expect(usageError([]).message).toBe(
-      'no command given (expected train or bench)',
+      'no command given (expected one of: train, bench, recipe)',
     );
   });
 });

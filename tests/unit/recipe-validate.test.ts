@@ -154,12 +154,14 @@ describe('bad values', () => {
     [
       'lrScheduler',
       'onecycle',
-      'lrScheduler: expected one of steplr, cosineannealinglr, exponentiallr, none, got "onecycle"',
+      'lrScheduler: expected one of steplr, cosineannealinglr, ' +
+        'exponentiallr, none, got "onecycle"',
     ],
     [
       'autoAugment',
       'augmix',
-      'autoAugment: expected one of none, standard, ta_wide, ra, imagenet, got "augmix"',
+      'autoAugment: expected one of none, standard, ta_wide, ra, ' +
+        'imagenet, got "augmix"',
     ],
     [
       'raMagnitude',

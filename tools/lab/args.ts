@@ -2,6 +2,7 @@
 // system) so that every message a user can get is unit-tested in Node.
 // Every problem is reported at once, each naming its flag and what the
 // flag allows.
+import { presetRecipe } from '../../src/recipe/presets';
 import type { Recipe, RecipeValue } from '../../src/recipe/recipe';
 import { RecipeError, resolveRecipe } from '../../src/recipe/validate';
 import { editDistance } from '../../src/lib/edit-distance';
@@ -20,7 +21,8 @@ import {
 export type Command =
   | { kind: 'help'; topic: Topic | null }
   | { kind: 'train'; dataset: string; recipe: Recipe; jsonPath: string | null }
-  | { kind: 'bench'; options: BenchOptions; jsonPath: string | null };
+  | { kind: 'bench'; options: BenchOptions; jsonPath: string | null }
+  | { kind: 'recipe'; query: string; preset: string | null };
 
 /** A command line the CLI cannot run; main exits with code 2. */
 export class UsageError extends Error {
@@ -38,7 +40,9 @@ const HELP_FLAGS = new Set(['--help', '-h']);
 export function parseArgs(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    throw new UsageError(`no command given (expected ${TOPICS.join(' or ')})`);
+    throw new UsageError(
+      `no command given (expected one of: ${TOPICS.join(', ')})`,
+    );
   }
   if (HELP_FLAGS.has(name) || name === 'help') {
     return { kind: 'help', topic: asTopic(rest[0]) };
@@ -49,6 +53,7 @@ export function parseArgs(argv: readonly string[]): Command {
       `unknown command "${name}" (expected one of: ${TOPICS.join(', ')})`,
     );
   }
+  if (topic === 'recipe') return toRecipe(rest);
   const values = readFlags(rest, topic);
   if (values === 'help') return { kind: 'help', topic };
   return topic === 'train' ? toTrain(values) : toBench(values);
@@ -76,9 +81,13 @@ function toTrain(values: Values): Command {
   for (const [flag, value] of values) overrides[camelCase(flag)] = value;
   delete overrides.data;
   delete overrides.json;
+  delete overrides.preset;
+  // The preset is the base; every other flag overrides it, wherever given.
+  const preset = values.get('preset');
+  const base = preset === undefined ? {} : presetRecipe(String(preset));
   let recipe: Recipe;
   try {
-    recipe = resolveRecipe(overrides, flagName);
+    recipe = resolveRecipe({ ...base, ...overrides }, flagName);
   } catch (error) {
     if (!(error instanceof RecipeError)) throw error;
     // Flags passed their own checks; this is a rule across several keys.
@@ -93,15 +102,59 @@ function toTrain(values: Values): Command {
 }
 
 function toBench(values: Values): Command {
-  const options: Record<string, unknown> = { ...BENCH_DEFAULTS };
+  const options: Record<string, unknown> = {
+    ...BENCH_DEFAULTS,
+    ...benchPart(values.get('preset')),
+  };
   for (const [flag, value] of values) options[camelCase(flag)] = value;
   options.dataset = toDataset(values.get('data'));
   delete options.data;
   delete options.json;
+  delete options.preset;
   return {
     kind: 'bench',
     options: options as unknown as BenchOptions,
     jsonPath: toJsonPath(values.get('json')),
+  };
+}
+
+/** What a bench takes from a preset: the model and batch it times. */
+function benchPart(preset: RecipeValue | undefined): Partial<BenchOptions> {
+  if (preset === undefined) return {};
+  const { model, width, imageSize, batchSize, seed } = presetRecipe(
+    String(preset),
+  );
+  return { model, width, imageSize, batchSize, seed };
+}
+
+/**
+ * `recipe [QUERY...] [--preset NAME]`. The words of QUERY are joined with
+ * "&", so `lr=0.4 opt=adamw` works without quotes.
+ */
+function toRecipe(tokens: readonly string[]): Command {
+  const words: string[] = [];
+  const flags: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    if (!token.startsWith('-')) {
+      words.push(token);
+      continue;
+    }
+    flags.push(token);
+    const next = tokens[i + 1];
+    const takesNext = !token.includes('=') && !HELP_FLAGS.has(token);
+    if (takesNext && next !== undefined && !next.startsWith('-')) {
+      flags.push(next);
+      i++;
+    }
+  }
+  const values = readFlags(flags, 'recipe');
+  if (values === 'help') return { kind: 'help', topic: 'recipe' };
+  const preset = values.get('preset');
+  return {
+    kind: 'recipe',
+    query: words.join('&'),
+    preset: preset === undefined ? null : String(preset),
   };
 }
 

@@ -9,6 +9,7 @@ import { findChromium } from './browser';
 import { ensureBuiltApp } from './build';
 import { runBench, runTrain, type Io } from './commands';
 import { openLab } from './page';
+import { runRecipe } from './recipe-command';
 import { serveBuiltApp } from './serve';
 import { usage } from './usage';
 
@@ -68,6 +69,9 @@ export async function runCli(
   if (command.kind === 'help') {
     io.out(usage(command.topic));
     return EXIT_OK;
+  }
+  if (command.kind === 'recipe') {
+    return runRecipe(command, io) ? EXIT_OK : EXIT_USAGE;
   }
   try {
     findChromium();

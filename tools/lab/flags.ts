@@ -3,6 +3,7 @@
 // text read it. Recipe flags are the kebab-case of the Recipe keys and are
 // checked by the app's own validator, so the CLI never accepts a value the
 // app would refuse.
+import { PRESET_NAMES } from '../../src/recipe/presets';
 import {
   CHOICE_NOTES,
   DEFAULT_RECIPE,
@@ -20,8 +21,8 @@ import type { BenchOptions, KernelSet } from '../../src/train/protocol';
 
 export const DEMO_DATASET = 'fashion-mnist-demo';
 
-export type Topic = 'train' | 'bench';
-export const TOPICS: readonly Topic[] = ['train', 'bench'];
+export type Topic = 'train' | 'bench' | 'recipe';
+export const TOPICS: readonly Topic[] = ['train', 'bench', 'recipe'];
 
 export type Checked =
   { ok: true; value: RecipeValue } | { ok: false; message: string };
@@ -241,14 +242,27 @@ export const BENCH_DEFAULTS: Readonly<BenchOptions> = Object.freeze({
 const BENCH_STEP_RANGE = { min: 20, max: 100_000 };
 const WARMUP_STEP_RANGE = { min: 0, max: 10_000 };
 
+function presetFlag(help: string): FlagSpec {
+  const flag = choiceFlag('preset', help, PRESET_NAMES, '');
+  return { ...flag, fallback: null };
+}
+
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
   DATA_FLAG,
+  presetFlag(
+    'start from a named recipe (`recipe --preset NAME` prints it); the ' +
+      'other flags override it',
+  ),
   ...RECIPE_KEYS.map((key) => recipeFlag(key, DEFAULT_RECIPE[key])),
   JSON_FLAG,
 ];
 
 export const BENCH_FLAGS: readonly FlagSpec[] = [
   DATA_FLAG,
+  presetFlag(
+    'take the model, width, image size, batch size and seed of a named ' +
+      'recipe; the other flags override them',
+  ),
   recipeFlag('model', BENCH_DEFAULTS.model),
   recipeFlag('width', BENCH_DEFAULTS.width),
   recipeFlag('imageSize', BENCH_DEFAULTS.imageSize),
@@ -276,7 +290,12 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
   JSON_FLAG,
 ];
 
+export const RECIPE_FLAGS: readonly FlagSpec[] = [
+  presetFlag('the recipe QUERY applies to; the defaults if not given'),
+];
+
 export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   train: TRAIN_FLAGS,
   bench: BENCH_FLAGS,
+  recipe: RECIPE_FLAGS,
 };

@@ -12,6 +12,12 @@ const SUMMARY: Record<Topic, string> = {
   bench:
     'Times training steps of one model twice, bare and through the lab, ' +
     'and counts GPU readbacks and live tensors.',
+  recipe:
+    'Prints the recipe that QUERY describes (a URL query such as ' +
+    '"lr=0.4&auto-augment=ta_wide", or a whole URL; several words are ' +
+    'joined with &) as JSON, whole, with its canonical query. Keys are ' +
+    'the train flags without dashes. Each bad key or value is named on ' +
+    'stderr with what was used instead, and the exit code is then 2.',
 };
 
 const EXAMPLE: Record<Topic, string> = {
@@ -19,6 +25,12 @@ const EXAMPLE: Record<Topic, string> = {
     'npm run lab -- train --model resnet18 --width 0.25 --epochs 3 ' +
     '--json out.json',
   bench: 'npm run lab -- bench --json bench.json',
+  recipe: 'npm run lab -- recipe --preset blog-cosine "lr=0.2&epochs=30"',
+};
+
+/** What follows the command's name in its usage line, if not just flags. */
+const ARGUMENTS: Partial<Record<Topic, string>> = {
+  recipe: '[QUERY] [flags]',
 };
 
 export function usage(topic: Topic | null): string {
@@ -38,6 +50,7 @@ function overview(): string {
     'Commands:',
     '  train   train a recipe; prints progress per epoch, writes a report',
     '  bench   time training steps, bare and through the lab',
+    '  recipe  print the recipe of a URL query, or of a preset, as JSON',
     '',
     'Run `npm run lab -- <command> --help` for its flags.',
     'Exit codes: 0 done, 1 the run failed, 2 bad command line or no Chromium.',
@@ -47,7 +60,7 @@ function overview(): string {
 
 function commandUsage(topic: Topic): string {
   return [
-    `Usage: npm run lab -- ${topic} [flags]`,
+    `Usage: npm run lab -- ${topic} ${ARGUMENTS[topic] ?? '[flags]'}`,
     '',
     ...wrap(SUMMARY[topic], 0),
     '',

@@ -1,0 +1,46 @@
+// Which options the training loop (src/train/loop.ts) acts on today. The
+// recipe describes the whole reference; the loop is being taught it one
+// part at a time, and until a part is wired a run ignores it. Callers show
+// the list so that nobody reads a result as that of an option it never
+// had. Remove a key here in the change that makes the loop read it.
+import {
+  DEFAULT_RECIPE,
+  formatValue,
+  type Namer,
+  type Recipe,
+  type RecipeValue,
+} from './recipe';
+
+type Support = true | ((value: RecipeValue) => boolean);
+
+// Keys absent here are ignored by the loop when they differ from the
+// defaults; a function says which values it handles.
+const APPLIED: Partial<Record<keyof Recipe, Support>> = {
+  model: true,
+  width: true,
+  imageSize: true,
+  epochs: true,
+  batchSize: true,
+  opt: (value) => value === 'sgd' || value === 'sgd-nesterov',
+  lr: true,
+  momentum: true,
+  patience: true,
+  seed: true,
+  limit: true,
+};
+
+/** "key value" for each setting of `recipe` the loop does not apply yet. */
+export function unappliedSettings(
+  recipe: Readonly<Recipe>,
+  name: Namer = (key) => key,
+): string[] {
+  const unapplied: string[] = [];
+  for (const [key, value] of Object.entries(recipe)) {
+    const k = key as keyof Recipe;
+    if (value === DEFAULT_RECIPE[k]) continue;
+    const support = APPLIED[k];
+    if (support === true || support?.(value)) continue;
+    unapplied.push(`${name(key)} ${formatValue(value)}`);
+  }
+  return unapplied;
+}
