@@ -1,8 +1,9 @@
 // Which options the training loop (src/train/loop.ts) acts on today. The
-// recipe describes the whole reference; the loop is being taught it one
-// part at a time, and until a part is wired a run ignores it. Callers show
-// the list so that nobody reads a result as that of an option it never
-// had. Remove a key here in the change that makes the loop read it.
+// recipe describes the whole reference, but the loop is taught it one part
+// at a time and ignores the parts not wired yet. Callers list what a run
+// will ignore, so that no result is read as that of an option it never
+// had (the CLI's train does; the app does not yet). Add a key to APPLIED
+// in the change that makes the loop read it.
 import {
   DEFAULT_RECIPE,
   formatValue,
