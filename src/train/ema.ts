@@ -7,37 +7,15 @@
 // (n_averaged = 0). train.py updates it after the optimizer step when
 // step-in-epoch % model-ema-steps == 0, resets n_averaged to 0 after each
 // update during the warmup epochs (so the average keeps copying), and does
-// not use `--model-ema-decay` as is: see effectiveEmaDecay.
+// not use `--model-ema-decay` as is: see effectiveEmaDecay (ema-decay.ts).
 import * as tf from '@tensorflow/tfjs';
+import { isEmaUpdateStep } from './ema-decay';
 
-/** The reference's flags, camel-cased. */
-export interface ModelEmaParams {
-  modelEmaDecay: number;
-  modelEmaSteps: number;
-  batchSize: number;
-  epochs: number;
-  /** Processes in data-parallel training; 1 in the browser. */
-  worldSize?: number;
-}
-
-/**
- * The per-update decay train.py gives the average:
- * adjust = worldSize * batchSize * modelEmaSteps / epochs,
- * alpha = min(1, (1 - modelEmaDecay) * adjust), decay = 1 - alpha.
- */
-export function effectiveEmaDecay(p: ModelEmaParams): number {
-  const adjust =
-    ((p.worldSize ?? 1) * p.batchSize * p.modelEmaSteps) / p.epochs;
-  return 1 - Math.min(1, (1 - p.modelEmaDecay) * adjust);
-}
-
-/** Whether the reference updates the average after this step. */
-export function isEmaUpdateStep(
-  stepInEpoch: number,
-  modelEmaSteps: number,
-): boolean {
-  return stepInEpoch % modelEmaSteps === 0;
-}
+export {
+  effectiveEmaDecay,
+  isEmaUpdateStep,
+  type ModelEmaParams,
+} from './ema-decay';
 
 let nextEmaId = 0;
 

@@ -13,14 +13,20 @@
 // epoch + step / N, with StepLR still dropping at whole multiples of s.
 // The lab defines the LR in closed form; torch's schedulers compute the same
 // values recursively (tests/reference/make_recipe_expected.py).
+//
+// 'none' is the lab's own: the reference always has a main scheduler, but
+// the study's baseline trains at a constant LR (its ladder adds StepLR in
+// a later rung), so after any warmup 'none' holds the LR at `lr`.
 
-export type LrSchedulerName = 'steplr' | 'cosineannealinglr' | 'exponentiallr';
+export type LrSchedulerName =
+  'steplr' | 'cosineannealinglr' | 'exponentiallr' | 'none';
 export type LrWarmupMethod = 'linear' | 'constant';
 
 export const LR_SCHEDULERS: readonly LrSchedulerName[] = [
   'steplr',
   'cosineannealinglr',
   'exponentiallr',
+  'none',
 ];
 export const LR_WARMUP_METHODS: readonly LrWarmupMethod[] = [
   'linear',
@@ -90,6 +96,8 @@ export function validateLrSchedule(p: LrScheduleParams): void {
 /** LR of the main scheduler `t` epochs (possibly fractional) after warmup. */
 function mainLr(p: LrScheduleParams, t: number): number {
   switch (p.lrScheduler) {
+    case 'none':
+      return p.lr;
     case 'steplr':
       return p.lr * Math.pow(p.lrGamma, Math.floor(t / p.lrStepSize));
     case 'exponentiallr':

@@ -2,7 +2,7 @@
 // rules as every other way into a run (validate.ts), so the form, the CLI
 // and the worker agree on what a valid recipe is.
 import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe';
-import { checkOption } from '../recipe/validate';
+import { checkOption, type RecipeValue } from '../recipe/validate';
 
 /** The demo's one-click recipe: the defaults at a quarter of the width. */
 export const DEMO_RECIPE: Readonly<Recipe> = Object.freeze({
@@ -45,7 +45,7 @@ export function draftProblems(
 
 /** The draft's values as recipe overrides; null while any field is bad. */
 export function draftOverrides(draft: RecipeDraft): Partial<Recipe> | null {
-  const overrides: Record<string, string | number> = {};
+  const overrides: Record<string, RecipeValue> = {};
   for (const field of DRAFT_FIELDS) {
     const checked = checkOption(field, draft[field]);
     if (!checked.ok) return null;

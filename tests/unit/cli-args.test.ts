@@ -57,6 +57,7 @@ describe('train', () => {
       jsonPath: 'out.json',
       profileDir: null,
       recipe: {
+        ...DEFAULT_RECIPE,
         model: 'resnet34',
         width: 0.25,
         imageSize: 32,
@@ -205,15 +206,15 @@ describe('errors', () => {
     );
     expect(usageError(['-x']).message).toBe(
       'unknown command "-x" (expected one of: train, bench, import, ' +
-        'bench-import)',
+        'bench-import, recipe)',
     );
     expect(usageError(['fit']).message).toBe(
       'unknown command "fit" (expected one of: train, bench, import, ' +
-        'bench-import)',
+        'bench-import, recipe)',
     );
     expect(usageError([]).message).toBe(
       'no command given (expected one of: train, bench, import, ' +
-        'bench-import)',
+        'bench-import, recipe)',
     );
   });
 });

@@ -223,3 +223,21 @@ test('messages lose the stack frames folded into them', () => {
   expect(messageOf(error)).toBe('Build failed\nCannot resolve src/x.ts');
   expect(messageOf('plain')).toBe('plain');
 });
+
+test('train names the options the training loop does not apply yet', async () => {
+  const { io, err } = recordingIo();
+  const { lab } = fakeLab({ emitEpochs: 0 });
+  await runTrain(lab, trainCommand(['--opt', 'sgd', '--lr', '0.1']), io);
+  expect(err).toEqual([]);
+
+  await runTrain(
+    lab,
+    trainCommand(['--preset', 'blog-baseline', '--opt', 'adamw']),
+    io,
+  );
+  expect(err).toEqual([
+    'lab: not applied by the training loop yet: --pretrained true, ' +
+      '--val-resize-size 256, --val-crop-size 224, --opt adamw, ' +
+      '--weight-decay 0.0001',
+  ]);
+});

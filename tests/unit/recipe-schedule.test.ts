@@ -70,3 +70,28 @@ describe('bad schedule flags are rejected with the flag and the range', () => {
     expect(() => validateLrSchedule(p)).toThrow(message);
   });
 });
+
+test("'none' holds the LR at lr after the warmup, per epoch and per step", () => {
+  const p: LrScheduleParams = {
+    lr: 0.4,
+    epochs: 6,
+    lrScheduler: 'none',
+    lrStepSize: 1,
+    lrGamma: 0.1,
+    lrMin: 0,
+    lrWarmupEpochs: 2,
+    lrWarmupMethod: 'linear',
+    lrWarmupDecay: 0.01,
+  };
+  validateLrSchedule(p);
+  expect(learningRate(p, { epoch: 0, step: 0, stepsPerEpoch: 4 })).toBe(
+    0.4 * 0.01,
+  );
+  for (let epoch = 2; epoch < 6; epoch++) {
+    for (const step of [0, 3]) {
+      const at = { epoch, step, stepsPerEpoch: 4 };
+      expect(learningRate(p, at)).toBe(0.4);
+      expect(learningRate(p, at, true)).toBe(0.4);
+    }
+  }
+});

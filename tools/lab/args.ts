@@ -2,9 +2,11 @@
 // system) so that every message a user can get is unit-tested in Node.
 // Every problem is reported at once, each naming its flag and what the
 // flag allows.
-import type { Recipe } from '../../src/recipe/recipe';
+import { presetRecipe } from '../../src/recipe/presets';
+import type { Recipe, RecipeValue } from '../../src/recipe/recipe';
 import { bareName } from '../../src/ui/import-form';
 import { RecipeError, resolveRecipe } from '../../src/recipe/validate';
+import { editDistance } from '../../src/lib/edit-distance';
 import type { BenchOptions } from '../../src/train/protocol';
 import {
   BENCH_DEFAULTS,
@@ -47,7 +49,8 @@ export type Command =
       synthetic: number | null;
       options: ImportFlags;
       jsonPath: string | null;
-    };
+    }
+  | { kind: 'recipe'; query: string; preset: string | null };
 
 /** A command line the CLI cannot run; main exits with code 2. */
 export class UsageError extends Error {
@@ -78,6 +81,7 @@ export function parseArgs(argv: readonly string[]): Command {
       `unknown command "${name}" (expected one of: ${TOPICS.join(', ')})`,
     );
   }
+  if (topic === 'recipe') return toRecipe(rest);
   const paths: string[] = [];
   const takesPath = topic === 'import' || topic === 'bench-import';
   const values = readFlags(rest, topic, takesPath ? paths : null);
@@ -91,16 +95,19 @@ function asTopic(word: string | undefined): Topic | null {
   return TOPICS.find((t) => t === word) ?? null;
 }
 
-function toDataset(name: string | number | undefined): string {
+function toDataset(name: RecipeValue | undefined): string {
   return name === undefined || name === 'demo' ? DEMO_DATASET : String(name);
 }
 
 /** A path flag's value, null when the flag was not given. */
-function pathValue(path: string | number | undefined): string | null {
+function pathValue(path: RecipeValue | undefined): string | null {
   return path === undefined ? null : String(path);
 }
 
-type Values = Map<string, string | number>;
+type Values = Map<string, RecipeValue>;
+
+/** How the CLI names a recipe option in a message. */
+const flagName = (key: string) => `--${kebabCase(key)}`;
 
 function toTrain(values: Values): Command {
   const overrides: Record<string, unknown> = {};
@@ -108,13 +115,17 @@ function toTrain(values: Values): Command {
   delete overrides.data;
   delete overrides.json;
   delete overrides.profile;
+  delete overrides.preset;
+  // The preset is the base; every other flag overrides it, wherever given.
+  const preset = values.get('preset');
+  const base = preset === undefined ? {} : presetRecipe(String(preset));
   let recipe: Recipe;
   try {
-    recipe = resolveRecipe(overrides);
+    recipe = resolveRecipe({ ...base, ...overrides }, flagName);
   } catch (error) {
     if (!(error instanceof RecipeError)) throw error;
     // Flags passed their own checks; this is a rule across several keys.
-    throw new UsageError(error.problems.map(toFlagProblem).join('\n'));
+    throw new UsageError(error.problems.map(toFlagProblem).join('\n'), 'train');
   }
   return {
     kind: 'train',
@@ -126,11 +137,15 @@ function toTrain(values: Values): Command {
 }
 
 function toBench(values: Values): Command {
-  const options: Record<string, unknown> = { ...BENCH_DEFAULTS };
+  const options: Record<string, unknown> = {
+    ...BENCH_DEFAULTS,
+    ...benchPart(values.get('preset')),
+  };
   for (const [flag, value] of values) options[camelCase(flag)] = value;
   options.dataset = toDataset(values.get('data'));
   delete options.data;
   delete options.json;
+  delete options.preset;
   return {
     kind: 'bench',
     options: options as unknown as BenchOptions,
@@ -201,6 +216,46 @@ function toBenchImport(values: Values, paths: string[]): Command {
   };
 }
 
+/** What a bench takes from a preset: the model and batch it times. */
+function benchPart(preset: RecipeValue | undefined): Partial<BenchOptions> {
+  if (preset === undefined) return {};
+  const { model, width, imageSize, batchSize, seed } = presetRecipe(
+    String(preset),
+  );
+  return { model, width, imageSize, batchSize, seed };
+}
+
+/**
+ * `recipe [QUERY...] [--preset NAME]`. The words of QUERY are joined with
+ * "&", so `lr=0.4 opt=adamw` works without quotes.
+ */
+function toRecipe(tokens: readonly string[]): Command {
+  const words: string[] = [];
+  const flags: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    if (!token.startsWith('-')) {
+      words.push(token);
+      continue;
+    }
+    flags.push(token);
+    const next = tokens[i + 1];
+    const takesNext = !token.includes('=') && !HELP_FLAGS.has(token);
+    if (takesNext && next !== undefined && !next.startsWith('-')) {
+      flags.push(next);
+      i++;
+    }
+  }
+  const values = readFlags(flags, 'recipe', null);
+  if (values === 'help') return { kind: 'help', topic: 'recipe' };
+  const preset = values.get('preset');
+  return {
+    kind: 'recipe',
+    query: words.join('&'),
+    preset: preset === undefined ? null : String(preset),
+  };
+}
+
 function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
@@ -252,6 +307,7 @@ function readFlags(
     } else if (i + 1 < tokens.length && !tokens[i + 1]?.startsWith('--')) {
       value = tokens[++i];
     }
+    if (value === undefined && spec.bare !== undefined) value = spec.bare;
     if (value === undefined || value === '') {
       throw new UsageError(
         `missing value for --${name}: expected ${spec.allowed}`,
@@ -308,23 +364,4 @@ function closestFlag(name: string, specs: readonly FlagSpec[]): string | null {
   return best;
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution =
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(
-        Math.min(
-          substitution,
-          (previous[j] as number) + 1,
-          (current[j - 1] as number) + 1,
-        ),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
+export { editDistance };

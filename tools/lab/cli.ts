@@ -18,6 +18,7 @@ import {
 } from './import-commands';
 import { MemorySampler } from './memory';
 import { openLab, type LabSession } from './page';
+import { runRecipe } from './recipe-command';
 import { serveBuiltApp } from './serve';
 import { writeSyntheticDevkit } from './synthetic';
 import { usage } from './usage';
@@ -79,6 +80,9 @@ export async function runCli(
     io.out(usage(command.topic));
     return EXIT_OK;
   }
+  if (command.kind === 'recipe') {
+    return runRecipe(command, io) ? EXIT_OK : EXIT_USAGE;
+  }
   try {
     findChromium();
     checkSource(command);
@@ -125,7 +129,8 @@ export async function runCli(
   }
 }
 
-type RunCommand = Exclude<Command, { kind: 'help' }>;
+/** The commands that need the app in a browser. */
+type RunCommand = Exclude<Command, { kind: 'help' | 'recipe' }>;
 
 async function run(
   command: RunCommand,

@@ -1,5 +1,6 @@
 // The train and bench commands, written against the Lab interface rather
 // than a browser, so Node tests can drive them with a fake app.
+import { unappliedSettings } from '../../src/recipe/applied';
 import type {
   BackendInfo,
   BenchReport,
@@ -7,7 +8,7 @@ import type {
   TrainReport,
 } from '../../src/train/protocol';
 import type { Command } from './args';
-import { DEMO_DATASET } from './flags';
+import { DEMO_DATASET, kebabCase } from './flags';
 import {
   estimateSecondsLeft,
   formatBackend,
@@ -93,6 +94,10 @@ export async function runTrain(
   command: TrainCommand,
   io: Io,
 ): Promise<TrainReport> {
+  const ignored = unappliedSettings(command.recipe, (k) => `--${kebabCase(k)}`);
+  if (ignored.length > 0) {
+    io.err(`lab: not applied by the training loop yet: ${ignored.join(', ')}`);
+  }
   if (command.dataset === DEMO_DATASET) {
     io.out(formatDataset(await lab.ensureDemo()));
   }

@@ -8,22 +8,35 @@ import {
   type ImageFit,
   type ImportOptions,
 } from '../../src/data/import/types';
-import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
-import { checkOption, RECIPE_KEYS } from '../../src/recipe/validate';
+import { PRESET_NAMES } from '../../src/recipe/presets';
+import {
+  CHOICE_NOTES,
+  DEFAULT_RECIPE,
+  formatValue,
+  kebabCase,
+  type Recipe,
+  type RecipeValue,
+} from '../../src/recipe/recipe';
+import {
+  checkOption,
+  describeOption,
+  RECIPE_KEYS,
+} from '../../src/recipe/validate';
 import type { BenchOptions, KernelSet } from '../../src/train/protocol';
 
 export const DEMO_DATASET = 'fashion-mnist-demo';
 
-export type Topic = 'train' | 'bench' | 'import' | 'bench-import';
+export type Topic = 'train' | 'bench' | 'import' | 'bench-import' | 'recipe';
 export const TOPICS: readonly Topic[] = [
   'train',
   'bench',
   'import',
   'bench-import',
+  'recipe',
 ];
 
 export type Checked =
-  { ok: true; value: string | number } | { ok: false; message: string };
+  { ok: true; value: RecipeValue } | { ok: false; message: string };
 
 export interface FlagSpec {
   /** The flag without its dashes, e.g. "image-size". */
@@ -36,48 +49,91 @@ export interface FlagSpec {
   allowed: string;
   /** The default as shown in the help; null: none. */
   fallback: string | null;
+  /** The value of the flag given alone (a switch); absent: one must follow. */
+  bare?: string;
   check(raw: string): Checked;
 }
 
-export function kebabCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
+export { kebabCase };
 
 const RECIPE_HELP: Record<keyof Recipe, [string, string]> = {
   model: ['NAME', 'network architecture'],
+  pretrained: ['BOOL', 'start from ImageNet weights loaded in the app'],
   width: ['X', "multiplies every layer's width; 1 is the published network"],
-  imageSize: ['PX', 'side of the square input image in pixels'],
+  imageSize: ['PX', 'side of the square training crop (--train-crop-size)'],
+  valResizeSize: ['PX', 'eval resize of the shorter side; none: to the crop'],
+  valCropSize: ['PX', 'eval centre crop; none: --image-size'],
+  interpolation: ['NAME', 'resampling of crops, resizes and policy ops'],
+  epochs: ['N', 'passes over the training split'],
+  batchSize: ['N', 'images per optimizer step'],
+  microBatchSize: [
+    'N',
+    'images per pass, gradients summed over a batch (batch norm sees ' +
+      'each pass alone); none: the whole batch',
+  ],
   opt: ['NAME', 'optimizer'],
   lr: ['X', 'learning rate'],
-  momentum: ['X', 'momentum of SGD'],
-  batchSize: ['N', 'images per optimizer step'],
-  epochs: ['N', 'passes over the training split'],
+  momentum: ['X', 'momentum of SGD and RMSprop'],
+  weightDecay: ['X', 'weight decay'],
+  normWeightDecay: [
+    'X',
+    'weight decay of normalization layers; none: as the rest',
+  ],
+  biasWeightDecay: ['X', "weight decay of biases; none: their layer's"],
+  lrScheduler: ['NAME', 'LR schedule after the warmup'],
+  lrSchedulePer: [
+    'WHEN',
+    'advance the schedule every epoch (as the reference) or step',
+  ],
+  lrStepSize: ['N', 'steplr: epochs between drops'],
+  lrGamma: ['X', 'steplr and exponentiallr: the factor of a drop or an epoch'],
+  lrMin: ['X', 'cosineannealinglr: the LR it anneals to'],
+  lrWarmupEpochs: ['N', 'epochs of warmup before the schedule'],
+  lrWarmupMethod: ['NAME', 'warmup'],
+  lrWarmupDecay: ['X', 'the warmup starts from lr times X'],
+  labelSmoothing: ['X', 'label smoothing, spread over all classes'],
+  mixupAlpha: ['X', 'MixUp Beta(X, X); 0: off'],
+  cutmixAlpha: ['X', 'CutMix Beta(X, X); 0: off'],
+  autoAugment: ['NAME', 'augmentation after crop and flip'],
+  raMagnitude: ['N', 'ra: magnitude bin'],
+  randomErase: ['P', 'probability of random erasing'],
+  modelEma: [
+    'BOOL',
+    'evaluate an exponential moving average of the weights too',
+  ],
+  modelEmaSteps: ['N', 'update the EMA every N steps'],
+  modelEmaDecay: [
+    'X',
+    'EMA decay, rescaled as the reference does by batch size, EMA steps ' +
+      'and epochs (`recipe` prints the result)',
+  ],
   patience: ['N', 'stop after N epochs without a better val top-1; 0: never'],
-  seed: ['N', 'seeds initialisation, shuffling and subsets'],
+  patienceOn: [
+    'WHO',
+    "whose val top-1 patience watches: the model's or the EMA's",
+  ],
+  seed: ['N', 'seeds initialisation, shuffling, subsets and augmentation'],
   limit: ['N', 'train on a seeded, class-balanced subset of N images; 0: all'],
 };
 
-// validate.ts keeps its rules to itself; asking it about a value that no
-// rule accepts makes it phrase the allowed range, which keeps the help text
-// and the app's own checks from drifting apart.
-function allowedByRecipe(key: keyof Recipe): string {
-  const result = checkOption(key, null);
-  if (result.ok) return 'any value';
-  const start = result.message.indexOf('expected ');
-  const end = result.message.lastIndexOf(', got ');
-  return start < 0 || end < start
-    ? result.message
-    : result.message.slice(start + 'expected '.length, end);
+/** The allowed values, with a phrase for each where recipe.ts has one. */
+function describeChoices(key: keyof Recipe): string {
+  const notes = CHOICE_NOTES[key];
+  if (!notes) return describeOption(key);
+  const each = Object.entries(notes).map(([name, note]) => `${name} (${note})`);
+  return `one of ${each.join(', ')}`;
 }
 
-function recipeFlag(key: keyof Recipe, fallback: string | number): FlagSpec {
+function recipeFlag(key: keyof Recipe, fallback: RecipeValue): FlagSpec {
   const [placeholder, help] = RECIPE_HELP[key];
+  const isSwitch = typeof DEFAULT_RECIPE[key] === 'boolean';
   return {
     name: kebabCase(key),
     placeholder,
-    help: `${help}; ${allowedByRecipe(key)}`,
-    allowed: allowedByRecipe(key),
-    fallback: String(fallback),
+    help: `${help}; ${describeChoices(key)}${isSwitch ? '; alone: true' : ''}`,
+    allowed: describeOption(key),
+    fallback: formatValue(fallback),
+    ...(isSwitch ? { bare: 'true' } : {}),
     check: (raw) => {
       const result = checkOption(key, raw);
       if (result.ok) return result;
@@ -236,8 +292,17 @@ const PROFILE_FLAG = textFlag(
   'a new profile, deleted at exit',
 );
 
+function presetFlag(help: string): FlagSpec {
+  const flag = choiceFlag('preset', help, PRESET_NAMES, '');
+  return { ...flag, fallback: null };
+}
+
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
   DATA_FLAG,
+  presetFlag(
+    'start from a named recipe (`recipe --preset NAME` prints it); the ' +
+      'other flags override it',
+  ),
   ...RECIPE_KEYS.map((key) => recipeFlag(key, DEFAULT_RECIPE[key])),
   PROFILE_FLAG,
   JSON_FLAG,
@@ -245,6 +310,10 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
 
 export const BENCH_FLAGS: readonly FlagSpec[] = [
   DATA_FLAG,
+  presetFlag(
+    'take the model, width, image size, batch size and seed of a named ' +
+      'recipe; the other flags override them',
+  ),
   recipeFlag('model', BENCH_DEFAULTS.model),
   recipeFlag('width', BENCH_DEFAULTS.width),
   recipeFlag('imageSize', BENCH_DEFAULTS.imageSize),
@@ -348,9 +417,14 @@ export const BENCH_IMPORT_FLAGS: readonly FlagSpec[] = [
   JSON_FLAG,
 ];
 
+export const RECIPE_FLAGS: readonly FlagSpec[] = [
+  presetFlag('the recipe QUERY applies to; the defaults if not given'),
+];
+
 export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   train: TRAIN_FLAGS,
   bench: BENCH_FLAGS,
   import: IMPORT_FLAGS,
   'bench-import': BENCH_IMPORT_FLAGS,
+  recipe: RECIPE_FLAGS,
 };

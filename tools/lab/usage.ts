@@ -22,14 +22,12 @@ const SUMMARY: Record<Topic, string> = {
     'them again; reports the import rate against the faster decode-only ' +
     "rate, their ratio, and the browser's peak memory (RSS of its " +
     'processes, sampled with ps).',
-};
-
-/** What follows the command's name in its usage line. */
-const ARGUMENTS: Record<Topic, string> = {
-  train: '[flags]',
-  bench: '[flags]',
-  import: 'PATH [flags]',
-  'bench-import': 'PATH | --synthetic N [flags]',
+  recipe:
+    'Prints the recipe that QUERY describes (a URL query such as ' +
+    '"lr=0.4&auto-augment=ta_wide", or a whole URL; several words are ' +
+    'joined with &) as JSON, whole, with its canonical query. Keys are ' +
+    'the train flags without dashes. Each bad key or value is named on ' +
+    'stderr with what was used instead, and the exit code is then 2.',
 };
 
 const EXAMPLE: Record<Topic, string> = {
@@ -41,6 +39,14 @@ const EXAMPLE: Record<Topic, string> = {
     'npm run lab -- import ~/cars.zip --name cars --profile ~/lab ' +
     '--json r.json',
   'bench-import': 'npm run lab -- bench-import --synthetic 400',
+  recipe: 'npm run lab -- recipe --preset blog-cosine "lr=0.2&epochs=30"',
+};
+
+/** What follows the command's name in its usage line, if not just flags. */
+const ARGUMENTS: Partial<Record<Topic, string>> = {
+  import: 'PATH [flags]',
+  'bench-import': 'PATH | --synthetic N [flags]',
+  recipe: '[QUERY] [flags]',
 };
 
 export function usage(topic: Topic | null): string {
@@ -63,6 +69,7 @@ function overview(): string {
     '  import  import a folder, archive or parquet file as a dataset',
     '  bench-import',
     '          time an import against decoding alone; peak memory',
+    '  recipe  print the recipe of a URL query, or of a preset, as JSON',
     '',
     'Run `npm run lab -- <command> --help` for its flags.',
     'Exit codes: 0 done, 1 the run failed, 2 bad command line or no Chromium.',
@@ -72,7 +79,7 @@ function overview(): string {
 
 function commandUsage(topic: Topic): string {
   return [
-    `Usage: npm run lab -- ${topic} ${ARGUMENTS[topic]}`,
+    `Usage: npm run lab -- ${topic} ${ARGUMENTS[topic] ?? '[flags]'}`,
     '',
     ...wrap(SUMMARY[topic], 0),
     '',
