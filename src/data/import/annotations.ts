@@ -2,6 +2,8 @@
 // tables, box CSVs) into the shape planning takes. A file that cannot be
 // read or parsed is an issue in the report, not the end of the import;
 // planning then says which file it needed.
+import type { BoxCsv } from '../formats/csv';
+import type { CarsAnnotations } from '../formats/mat5';
 import type { AnnotationFile, Detection } from './layout';
 import type { AnnotationRow, AnnotationTable, Annotations } from './plan';
 import type { ImportIssue } from './types';
@@ -9,29 +11,8 @@ import type { ImportIssue } from './types';
 /** The readers of src/data/formats that planning needs. */
 export interface AnnotationReaders {
   readCarsClassNames(bytes: Uint8Array): Promise<string[]>;
-  readCarsAnnotations(bytes: Uint8Array): Promise<{
-    rows: {
-      fname: string;
-      x1: number;
-      y1: number;
-      x2: number;
-      y2: number;
-      classId?: number;
-    }[];
-    skipped: { index: number; reason: string }[];
-  }>;
-  parseBoxCsv(text: string): {
-    rows: {
-      line: number;
-      fname: string;
-      x1: number;
-      y1: number;
-      x2: number;
-      y2: number;
-      classId?: number;
-    }[];
-    errors: { line: number; reason: string }[];
-  };
+  readCarsAnnotations(bytes: Uint8Array): Promise<CarsAnnotations>;
+  parseBoxCsv(text: string): BoxCsv;
   parseNamesCsv(text: string): string[];
 }
 
