@@ -20,7 +20,12 @@ function TextField({
   disabled: boolean;
 }) {
   const value = useImports((s) => s.form[field]);
-  const problem = useImports((s) => importFormProblems(s.form)[field]);
+  // Until a source is picked an empty form is not yet wrong, only unfilled.
+  const problem = useImports((s) =>
+    s.picked || s.form[field] !== ''
+      ? importFormProblems(s.form)[field]
+      : undefined,
+  );
   const setField = useImports((s) => s.setField);
   const id = `import-${field}`;
   return (
