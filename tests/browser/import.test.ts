@@ -1,311 +1,27 @@
 // The dataset import end to end in Chromium: real JPEGs drawn in the page,
 // real .mat annotation files written here, packed as a dropped folder in
-// each Stanford Cars layout and as generic image folders, imported through
-// the import Worker into real IndexedDB. Stored pixels are compared with
-// crops computed from the decoded JPEGs; page-side code is import.page.ts.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ImportOptions } from '../../src/data/import/types';
-import { writeMat, type WriteValue } from '../../tools/fixtures/mat5-writer';
-import { openModules, type Session } from './harness';
-import type * as PageHelpers from './import.page';
+// each Stanford Cars layout, as archives, CSV class folders and parquet
+// files, imported through the import Worker into real IndexedDB. Stored
+// pixels are compared with crops computed from the decoded JPEGs; page-side
+// code is import.page.ts, shared fixtures import-fixtures.ts, and generic
+// image folders are import-folders.test.ts.
+import { describe, expect, test } from 'vitest';
+import {
+  b64,
+  type CarImage,
+  carsFolder,
+  CLASS_NAMES,
+  expectCrops,
+  inPageOf,
+  OPTIONS,
+  pad,
+  TEST,
+  TRAIN,
+  setUpImportPage,
+} from './import-fixtures';
 import type { Expected, FolderSpec, ImageSpec } from './import.page';
 
-type Helpers = {
-  [
-    K in keyof typeof PageHelpers as (typeof PageHelpers)[K] extends (
-      ...args: never[]
-    ) => unknown
-      ? K
-      : never
-  ]: (typeof PageHelpers)[K];
-};
-
-const HELPERS = '/tests/browser/import.page.ts';
-
-let session: Session;
-beforeAll(async () => {
-  session = await openModules({ webgpu: false });
-});
-afterAll(async () => {
-  await session?.close();
-});
-
-async function inPageOf<K extends keyof Helpers>(
-  page: Page,
-  name: K,
-  ...args: Parameters<Helpers[K]>
-): Promise<Awaited<ReturnType<Helpers[K]>>> {
-  const result = await page.evaluate(
-    async ({ path, name, args }) => {
-      type Fn = (...a: unknown[]) => unknown;
-      const m = await window.importModule<Record<string, Fn>>(path);
-      return m[name]!(...args);
-    },
-    { path: HELPERS, name, args: args as unknown[] },
-  );
-  return result as Awaited<ReturnType<Helpers[K]>>;
-}
-
-const inPage = <K extends keyof Helpers>(
-  name: K,
-  ...args: Parameters<Helpers[K]>
-) => inPageOf(session.page, name, ...args);
-
-// --- Stanford Cars fixtures ------------------------------------------------
-
-const CLASS_NAMES = [
-  'Audi A4 Sedan 2008',
-  'Ram C/V Cargo Van Minivan 2012',
-  'BMW M3 Coupe 2012',
-];
-
-interface Row {
-  fname: string;
-  box: [number, number, number, number];
-  classId?: number;
-}
-
-const num = (v: number): WriteValue => ({
-  kind: 'numeric',
-  class: v > 255 ? 'uint16' : 'uint8',
-  dims: [1, 1],
-  data: [v],
-});
-
-function annosMat(rows: Row[]): Uint8Array {
-  const labelled = rows.some((r) => r.classId !== undefined);
-  const fieldNames = ['bbox_x1', 'bbox_y1', 'bbox_x2', 'bbox_y2'];
-  if (labelled) fieldNames.push('class');
-  fieldNames.push('fname');
-  const elements = rows.map((r) => {
-    const e: Record<string, WriteValue> = {
-      bbox_x1: num(r.box[0]),
-      bbox_y1: num(r.box[1]),
-      bbox_x2: num(r.box[2]),
-      bbox_y2: num(r.box[3]),
-      fname: { kind: 'char', rows: [r.fname] },
-    };
-    if (labelled) e.class = num(r.classId!);
-    return e;
-  });
-  const value: WriteValue = {
-    kind: 'struct',
-    dims: [1, rows.length],
-    fieldNames,
-    elements,
-  };
-  return writeMat([['annotations', value]], { compress: true });
-}
-
-function metaMat(names: string[]): Uint8Array {
-  const values: WriteValue[] = names.map((n) => ({ kind: 'char', rows: [n] }));
-  return writeMat(
-    [['class_names', { kind: 'cell', dims: [1, names.length], values }]],
-    { compress: true },
-  );
-}
-
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-const pad = (i: number) => `${String(i).padStart(5, '0')}.jpg`;
-
-interface CarImage {
-  width: number;
-  height: number;
-  box: Row['box'];
-  classId: number;
-  damage?: ImageSpec['damage'];
-  /** Skipped, so not expected in the store. */
-  bad?: string;
-}
-
-// Train images by number; comments say what each one tests.
-const TRAIN: CarImage[] = [
-  { width: 80, height: 60, box: [11, 8, 60, 47], classId: 2 },
-  { width: 70, height: 70, box: [1, 1, 70, 70], classId: 1 },
-  // Box runs past the right edge: clamped to the image.
-  { width: 90, height: 50, box: [30, 10, 120, 45], classId: 3 },
-  { width: 60, height: 60, box: [5, 5, 40, 40], classId: 1 },
-  {
-    width: 64,
-    height: 48,
-    box: [100, 100, 120, 120],
-    classId: 2,
-    bad: 'lies outside',
-  },
-  {
-    width: 60,
-    height: 60,
-    box: [5, 5, 40, 40],
-    classId: 1,
-    damage: 'corrupt',
-    bad: 'corrupt JPEG',
-  },
-  {
-    width: 60,
-    height: 60,
-    box: [5, 5, 40, 40],
-    classId: 3,
-    damage: 'truncate',
-    bad: 'truncated JPEG',
-  },
-  {
-    width: 60,
-    height: 60,
-    box: [5, 5, 40, 40],
-    classId: 2,
-    damage: 'text',
-    bad: 'not an image',
-  },
-  { width: 60, height: 60, box: [40, 5, 10, 40], classId: 2, bad: 'x1 <= x2' },
-  {
-    width: 60,
-    height: 60,
-    box: [5, 5, 40, 40],
-    classId: 7,
-    bad: 'class id from 1 to 3, got 7',
-  },
-  { width: 50, height: 40, box: [3, 4, 45, 38], classId: 3 },
-  { width: 66, height: 44, box: [2, 2, 60, 40], classId: 1 },
-];
-
-const TEST: CarImage[] = [
-  { width: 50, height: 50, box: [5, 5, 45, 45], classId: 3 },
-  { width: 70, height: 50, box: [10, 10, 60, 40], classId: 1 },
-];
-
-type CarsLayout = 'cars-devkit' | 'cars-kaggle-devkit' | 'cars-torchvision';
-
-const LAYOUT_PATHS: Record<
-  CarsLayout,
-  { devkit: string; train: string; test: string; labels: string }
-> = {
-  'cars-devkit': {
-    devkit: 'cars/devkit',
-    train: 'cars/cars_train',
-    test: 'cars/cars_test',
-    labels: 'cars/cars_test_annos_withlabels (1).mat',
-  },
-  'cars-kaggle-devkit': {
-    devkit: 'kaggle/car_devkit/devkit',
-    train: 'kaggle/cars_train/cars_train',
-    test: 'kaggle/cars_test/cars_test',
-    labels: 'kaggle/cars_test_annos_withlabels.mat',
-  },
-  'cars-torchvision': {
-    devkit: 'root/stanford_cars/devkit',
-    train: 'root/stanford_cars/cars_train',
-    test: 'root/stanford_cars/cars_test',
-    labels: 'root/stanford_cars/cars_test_annos_withlabels.mat',
-  },
-};
-
-/**
- * A Stanford Cars folder in `layout`, with one missing image (00099.jpg is
- * annotated but absent) and a cars_test_annos.mat of an unknown layout.
- */
-function carsFolder(
-  layout: CarsLayout,
-  train = TRAIN,
-  test = TEST,
-): { spec: FolderSpec; expected: Expected[] } {
-  const at = LAYOUT_PATHS[layout];
-  const images: ImageSpec[] = [];
-  const expected: Expected[] = [];
-  const add = (
-    list: CarImage[],
-    dir: string,
-    split: 'train' | 'val',
-    s: number,
-  ) =>
-    list.forEach((c, i) => {
-      const image: ImageSpec = {
-        path: `${dir}/${pad(i + 1)}`,
-        width: c.width,
-        height: c.height,
-        seed: s + i,
-        ...(c.damage ? { damage: c.damage } : {}),
-      };
-      images.push(image);
-      if (c.bad) return;
-      const [x1, y1, x2, y2] = c.box;
-      expected.push({
-        split,
-        image,
-        box: { x1, y1, x2, y2 },
-        classId: c.classId - 1,
-      });
-    });
-  add(train, at.train, 'train', 1);
-  add(test, at.test, 'val', 101);
-  const rows = (list: CarImage[], labelled: boolean): Row[] =>
-    list.map((c, i) => ({
-      fname: pad(i + 1),
-      box: c.box,
-      ...(labelled ? { classId: c.classId } : {}),
-    }));
-  const trainRows = [
-    ...rows(train, true),
-    { fname: pad(99), box: [1, 1, 9, 9], classId: 1 } as Row,
-  ];
-  const odd = writeMat([
-    ['foo', { kind: 'numeric', class: 'double', dims: [1, 1], data: [1] }],
-  ]);
-  return {
-    spec: {
-      images,
-      files: [
-        {
-          path: `${at.devkit}/cars_meta.mat`,
-          base64: b64(metaMat(CLASS_NAMES)),
-        },
-        {
-          path: `${at.devkit}/cars_train_annos.mat`,
-          base64: b64(annosMat(trainRows)),
-        },
-        { path: `${at.devkit}/cars_test_annos.mat`, base64: b64(odd) },
-        { path: at.labels, base64: b64(annosMat(rows(test, true))) },
-      ],
-    },
-    expected,
-  };
-}
-
-const OPTIONS: ImportOptions = {
-  name: 'cars',
-  imageSize: 24,
-  fit: 'squash',
-  valFraction: 0.1,
-  seed: 1,
-  shardSize: 4,
-};
-
-/**
- * Stored pixels against the reference crop. JPEG noise and the difference
- * between Chromium's high-quality resampler and the reference (an n x n
- * supersampled bilinear, see referenceCrop) stay under 6 levels on average on these smooth
- * patterns; a crop one pixel off, as a 0-based reading of the box gives,
- * is further away from the stored pixels than the right one.
- */
-function expectCrops(
-  check: PageHelpers.StoredCheck,
-  expected: Expected[],
-): void {
-  expect(check.errors).toHaveLength(expected.length);
-  check.errors.forEach((error, i) => {
-    expect(error, expected[i]!.image.path).toBeLessThan(6);
-    const whole =
-      expected[i]!.box === null ||
-      (expected[i]!.box!.x1 === 1 &&
-        expected[i]!.box!.x2 >= expected[i]!.image.width);
-    if (!whole) expect(check.shiftedErrors[i]!).toBeGreaterThan(error);
-  });
-  for (const split of ['train', 'val'] as const) {
-    expect(check.labels[split]).toEqual(
-      expected.filter((e) => e.split === split).map((e) => e.classId),
-    );
-  }
-}
+const { inPage, session } = setUpImportPage();
 
 describe('Stanford Cars layouts', () => {
   test('the devkit folder: crops, class ids and names, and every bad input in the report', async () => {
@@ -564,47 +280,6 @@ describe('Hugging Face parquet', () => {
   });
 });
 
-describe('generic image folders', () => {
-  test('class folders without a val folder: a seeded, stratified hold-out', async () => {
-    const images: ImageSpec[] = [];
-    for (const cls of ['zebra', 'apple']) {
-      for (let i = 0; i < 5; i++) {
-        images.push({
-          path: `pics/train/${cls}/${i}.jpg`,
-          width: 40,
-          height: 30,
-          seed: i + (cls === 'apple' ? 50 : 0),
-        });
-      }
-    }
-    const spec: FolderSpec = { images, files: [] };
-    const options = { ...OPTIONS, name: 'pics', valFraction: 0.4 };
-    const outcome = await inPage('importFolder', 'folders', spec, options);
-    expect(outcome.report).toMatchObject({
-      layout: 'image-folder',
-      imported: { train: 6, val: 4 },
-      complete: true,
-    });
-    const manifest = await inPage('readManifest', 'folders', 'pics');
-    expect(manifest?.classNames).toEqual(['apple', 'zebra']);
-    expect(manifest?.splits.val.classCounts).toEqual([2, 2]);
-    expect(manifest?.importRecord?.cropped).toBe(false);
-  });
-});
-
-describe('keep-aspect', () => {
-  test('a wide crop is scaled to fit and centred between black bars', async () => {
-    const { spec, expected } = carsFolder('cars-devkit');
-    const options = { ...OPTIONS, name: 'bars', fit: 'keep-aspect' as const };
-    const outcome = await inPage('importFolder', 'bars', spec, options);
-    expect(outcome.report).toMatchObject({ complete: true });
-    expectCrops(
-      await inPage('checkStored', 'bars', 'bars', expected, 'keep-aspect'),
-      expected,
-    );
-  });
-});
-
 describe('interruptions', () => {
   // Bigger images make each decode slow enough to reload mid-import.
   const many: CarImage[] = Array.from({ length: 36 }, (_, i) => ({
@@ -630,7 +305,7 @@ describe('interruptions', () => {
       expect(tries, 'shards stored before the reload').toBeLessThan(4000);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    await session.page.reload();
+    await session().page.reload();
     const partial = await inPage('readManifest', 'resume', 'resumed');
     expect(partial?.complete).toBe(false);
     expect(partial?.splits.train.numImages).toBeLessThan(many.length);
@@ -687,12 +362,12 @@ describe('interruptions', () => {
   });
 
   test('running out of quota stops cleanly, says how much is needed, and resumes', async () => {
-    const context = await session.browser.newContext();
+    const context = await session().browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(session.url);
+      await page.goto(session().url);
       const cdp = await context.newCDPSession(page);
-      const origin = new URL(session.url).origin;
+      const origin = new URL(session().url).origin;
       await cdp.send('Storage.overrideQuotaForOrigin', {
         origin,
         quotaSize: 150_000,
