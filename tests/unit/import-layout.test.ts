@@ -241,6 +241,64 @@ describe('planImport', () => {
     expect(plan.skipped[0]!.file).toBe('pets/val/dog/3.jpg');
   });
 
+  test("image folders: a box row names one image by its path or a tail of it, never another folder's file of that name", () => {
+    const paths = [
+      'pets/boxes.csv',
+      'pets/train/cat/1.jpg',
+      'pets/train/cat/2.jpg',
+      'pets/train/dog/1.jpg',
+      'pets/train/dog/3.jpg',
+      'pets/val/dog/4.jpg',
+      'pets/val/cat/5.jpg',
+      'pets/val/dog/5.jpg',
+    ];
+    const box = (x1: number) => ({ x1, y1: 1, x2: 20, y2: 20 });
+    const rows = [
+      ['./train/cat/1.jpg', box(1)],
+      ['cat/2.jpg', box(2)],
+      ['3.jpg', box(3)],
+      ['D:\\photos\\pets\\val\\dog\\4.jpg', box(4)],
+      ['5.jpg', box(5)],
+    ] as const;
+    const plan = planImport(
+      detectLayout(paths),
+      { paths },
+      {
+        tables: {
+          'boxes-csv': [
+            {
+              file: 'pets/boxes.csv',
+              rows: rows.map(([fname, b], i) => ({
+                fname,
+                box: b,
+                where: `pets/boxes.csv line ${i + 2}`,
+              })),
+            },
+          ],
+        },
+        issues: [],
+      },
+      options,
+    );
+    expect(plan.items.map((item) => [item.path, item.box?.x1])).toEqual([
+      ['pets/train/cat/1.jpg', 1],
+      ['pets/train/cat/2.jpg', 2],
+      ['pets/train/dog/1.jpg', undefined],
+      ['pets/train/dog/3.jpg', 3],
+      ['pets/val/dog/4.jpg', 4],
+      ['pets/val/cat/5.jpg', undefined],
+      ['pets/val/dog/5.jpg', undefined],
+    ]);
+    expect(plan.skipped).toEqual([
+      {
+        file: 'pets/boxes.csv line 6',
+        reason:
+          'expected 5.jpg to name one image, got 2 ' +
+          '(pets/val/cat/5.jpg, pets/val/dog/5.jpg): give its folders',
+      },
+    ]);
+  });
+
   test('parquet rows go to val from a test file and carry no boxes', () => {
     const plan = planImport(
       detectLayout(['train.parquet', 'test.parquet']),

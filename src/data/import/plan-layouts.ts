@@ -239,23 +239,76 @@ function planParquet(listing: Listing): Found {
   return { classNames, labelled, skipped, notes };
 }
 
-/** Path relative to the image-folder root -> its box row, by path or name. */
-function boxLookup(
-  table: AnnotationTable | undefined,
-  prefix: string,
-): (path: string) => AnnotationRow | undefined {
-  if (!table) return () => undefined;
-  const byPath = new Map<string, AnnotationRow>();
-  const byName = new Map<string, AnnotationRow | null>();
-  for (const row of table.rows) {
-    byPath.set(row.fname.replace(/^\.?\//, ''), row);
-    const name = baseName(row.fname);
-    byName.set(name, byName.has(name) ? null : row);
+/** 'a/b/c.jpg' -> ['a/b/c.jpg', 'b/c.jpg', 'c.jpg']. */
+function tailsOf(path: string): string[] {
+  const parts = path.split('/');
+  return parts.map((_, i) => parts.slice(i).join('/'));
+}
+
+/** `key` of each row -> the row, or null where several rows share it. */
+function indexRows(
+  rows: readonly AnnotationRow[],
+  keys: (fname: string) => string[],
+): Map<string, AnnotationRow | null> {
+  const index = new Map<string, AnnotationRow | null>();
+  for (const row of rows) {
+    const fname = row.fname.replace(/\\/g, '/').replace(/^(\.?\/)+/, '');
+    for (const key of keys(fname)) {
+      index.set(key, index.has(key) ? null : row);
+    }
   }
-  return (path) =>
-    byPath.get(path.slice(prefix.length)) ??
-    byName.get(baseName(path)) ??
-    undefined;
+  return index;
+}
+
+/**
+ * The row that names an image: one whose path ends the image's path at a
+ * folder boundary ('train/cat/1.jpg', 'cat/1.jpg' or '1.jpg' for
+ * pets/train/cat/1.jpg), or one whose longer path ends with the image's
+ * whole path (a path on the disk of whoever wrote the CSV). The longest
+ * match wins, and one that several rows share names none. A row's path
+ * never names a file of the same name in another folder.
+ */
+function rowLookup(
+  table: AnnotationTable,
+): (path: string) => AnnotationRow | undefined {
+  const byWhole = indexRows(table.rows, (fname) => [fname]);
+  const byTail = indexRows(table.rows, tailsOf);
+  return (path) => {
+    if (byTail.has(path)) return byTail.get(path) ?? undefined;
+    const tail = tailsOf(path).find((t) => byWhole.has(t));
+    return tail === undefined ? undefined : (byWhole.get(tail) ?? undefined);
+  };
+}
+
+/**
+ * Each image's box from `table`. A row that names several images (a bare
+ * '1.jpg' beside cat/1.jpg and dog/1.jpg) goes to `skipped`, and those
+ * images are stored whole.
+ */
+function boxesOf(
+  table: AnnotationTable,
+  paths: readonly string[],
+  skipped: ImportIssue[],
+): Map<string, Box> {
+  const rowOf = rowLookup(table);
+  const named = new Map<AnnotationRow, string[]>();
+  for (const path of paths) {
+    const row = rowOf(path);
+    if (row) named.set(row, [...(named.get(row) ?? []), path]);
+  }
+  const boxes = new Map<string, Box>();
+  for (const [row, images] of named) {
+    if (images.length === 1 && row.box) boxes.set(images[0]!, row.box);
+    if (images.length === 1) continue;
+    const some = images.slice(0, 3).join(', ');
+    skipped.push({
+      file: row.where,
+      reason:
+        `expected ${row.fname} to name one image, got ${images.length} ` +
+        `(${some}${images.length > 3 ? ', ...' : ''}): give its folders`,
+    });
+  }
+  return boxes;
 }
 
 /** train/<class>/*, val/<class>/*, or <class>/* alone; classes sorted. */
@@ -291,10 +344,16 @@ function planImageFolder(listing: Listing, annotations: Annotations): Found {
   const classNames = [...new Set(placed.map((p) => p.cls))].sort();
   const classIds = new Map(classNames.map((name, i) => [name, i]));
   const boxesTable = annotations.tables['boxes-csv']?.[0];
-  const boxOf = boxLookup(boxesTable, prefix);
+  const boxes = boxesTable
+    ? boxesOf(
+        boxesTable,
+        placed.map((p) => p.path),
+        skipped,
+      )
+    : new Map<string, Box>();
   const labelled: Labelled[] = [];
   for (const { path, split, cls } of placed) {
-    const box = boxOf(path)?.box ?? null;
+    const box = boxes.get(path) ?? null;
     const problem = box ? boxProblem(box) : null;
     if (problem) {
       skipped.push({ file: path, reason: problem });
