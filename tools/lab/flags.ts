@@ -155,17 +155,40 @@ function integerFlag(
   range: { min: number; max: number },
   fallback: number,
 ): FlagSpec {
-  const allowed = `an integer from ${range.min} to ${range.max}`;
+  return rangeFlag(name, help, range, fallback, true);
+}
+
+function numberFlag(
+  name: string,
+  help: string,
+  range: { min: number; max: number },
+  fallback: number,
+): FlagSpec {
+  return rangeFlag(name, help, range, fallback, false);
+}
+
+function rangeFlag(
+  name: string,
+  help: string,
+  range: { min: number; max: number },
+  fallback: number,
+  integer: boolean,
+): FlagSpec {
+  const allowed =
+    `${integer ? 'an integer' : 'a number'} from ${range.min} ` +
+    `to ${range.max}`;
   return {
     name,
-    placeholder: 'N',
+    placeholder: integer ? 'N' : 'X',
     help: `${help}; ${allowed}`,
     allowed,
     fallback: String(fallback),
     check: (raw) => {
       const value = raw.trim() === '' ? NaN : Number(raw);
       const valid =
-        Number.isInteger(value) && value >= range.min && value <= range.max;
+        (integer ? Number.isInteger(value) : Number.isFinite(value)) &&
+        value >= range.min &&
+        value <= range.max;
       return valid
         ? { ok: true, value }
         : { ok: false, message: `expected ${allowed}, got "${raw}"` };
@@ -210,30 +233,6 @@ function choiceFlag(
       choices.includes(raw)
         ? { ok: true, value: raw }
         : { ok: false, message: `expected ${allowed}, got "${raw}"` },
-  };
-}
-
-function numberFlag(
-  name: string,
-  help: string,
-  range: { min: number; max: number },
-  fallback: number,
-): FlagSpec {
-  const allowed = `a number from ${range.min} to ${range.max}`;
-  return {
-    name,
-    placeholder: 'X',
-    help: `${help}; ${allowed}`,
-    allowed,
-    fallback: String(fallback),
-    check: (raw) => {
-      const value = raw.trim() === '' ? NaN : Number(raw);
-      const valid =
-        Number.isFinite(value) && value >= range.min && value <= range.max;
-      return valid
-        ? { ok: true, value }
-        : { ok: false, message: `expected ${allowed}, got "${raw}"` };
-    },
   };
 }
 

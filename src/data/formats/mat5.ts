@@ -59,7 +59,9 @@ export async function readCarsAnnotations(
 ): Promise<CarsAnnotations> {
   const variables = await readMat(bytes);
   const annotations = variables.get('annotations');
-  const expected = `a struct array 'annotations' with fields ${ANNOTATION_FIELDS.join(', ')} and optionally class`;
+  const expected =
+    "a struct array 'annotations' with fields " +
+    `${ANNOTATION_FIELDS.join(', ')} and optionally class`;
   if (annotations?.kind !== 'struct') {
     throw new MatFormatError(
       `expected ${expected}, found ${describeVariables(variables)}`,

@@ -36,7 +36,10 @@ function summary(run: RunState): string {
   if (status === 'failed') return 'The run failed; see the error above.';
   if (run.kind === 'bench' && run.benchReport) {
     const b = run.benchReport;
-    return `Benchmark done: ${formatRate(b.labImagesPerSecond)} (bare ${formatRate(b.bareImagesPerSecond)}).`;
+    return (
+      `Benchmark done: ${formatRate(b.labImagesPerSecond)} ` +
+      `(bare ${formatRate(b.bareImagesPerSecond)}).`
+    );
   }
   if (!report) return 'Finished.';
   const how = report.stopped
