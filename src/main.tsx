@@ -13,12 +13,25 @@ import { ImportClient } from './data/import/client';
 import { TrainerClient } from './train/client';
 import { App } from './ui/App';
 import { createImportStore, ImportStoreContext } from './ui/import-store';
-import { createLabStore, LabStoreContext } from './ui/store';
+import { linkSearch, readLink } from './ui/recipe-link';
+import { createLabStore, LabStoreContext, type LabState } from './ui/store';
 import './ui/styles.css';
 
 const trainer = new TrainerClient();
 const openShards = shardOpener();
-const store = createLabStore(createBrowserDeps(trainer, openShards));
+const store = createLabStore(
+  createBrowserDeps(trainer, openShards),
+  readLink(window.location.search),
+);
+// The address follows the form, so that copying it shares the recipe.
+const syncAddress = ({ recipe, draft, trainOn }: LabState) => {
+  const search = linkSearch(recipe, draft, trainOn);
+  if (search !== null && search !== window.location.search) {
+    window.history.replaceState(window.history.state, '', search);
+  }
+};
+syncAddress(store.getState());
+store.subscribe(syncAddress);
 const imports = createImportStore(
   createImportDeps(new ImportClient(), openShards),
 );

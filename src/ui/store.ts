@@ -48,6 +48,7 @@ import {
   type RunState,
   type TrainerSlice,
 } from './run-events';
+import { FIRST_VISIT, type PageLink } from './recipe-link';
 import { createThrottle } from './throttle';
 
 export type { DatasetState, ImportProgressEvent, StorageReport };
@@ -89,7 +90,7 @@ export interface LabActions {
   checkWebGpu(): Promise<void>;
   /** Imports the demo dataset, or resumes it; concurrent calls share one. */
   importDemo(): Promise<DatasetManifest>;
-  /** Trains `overrides` on top of the demo recipe. */
+  /** Trains `overrides` on top of the recipe the form started from. */
   train(
     overrides?: Record<string, unknown>,
     options?: { dataset?: string; runId?: string },
@@ -99,7 +100,11 @@ export interface LabActions {
   resume(): void;
   stop(): void;
   setDraft(field: DraftField, value: string): void;
+  /** Back to the demo recipe, also for the options the form lacks. */
   resetDraft(): void;
+  /** The dataset the form's Train button trains. */
+  setTrainOn(dataset: string): void;
+  dismissLinkNotices(): void;
   setSmoothing(smoothing: number): void;
   dismissError(): void;
 }
@@ -108,6 +113,11 @@ export interface LabState extends TrainerSlice, LabActions {
   dataset: DatasetState;
   webGpu: WebGpuSupport;
   draft: RecipeDraft;
+  /** The recipe the form started from (the page's link, or the demo's). */
+  recipe: Recipe;
+  trainOn: string;
+  /** What of the page's link could not be used, and what was instead. */
+  linkNotices: string[];
   /** Weight of the past in the loss curve's moving average, in [0, 1). */
   smoothing: number;
 }
@@ -144,7 +154,10 @@ function startedRun(run: Partial<RunState>, now: number): RunState {
   return { ...IDLE_RUN, ...run, status: 'starting', startedAt: now };
 }
 
-export function createLabStore(deps: LabDeps): LabStore {
+export function createLabStore(
+  deps: LabDeps,
+  link: PageLink = FIRST_VISIT,
+): LabStore {
   let pending: TrainerEvent[] = [];
   let flushScheduled = false;
   let importing: Promise<DatasetManifest> | null = null;
@@ -232,7 +245,10 @@ export function createLabStore(deps: LabDeps): LabStore {
       error: null,
       dataset: idleDataset(DEMO_DATASET),
       webGpu: 'checking',
-      draft: draftFromRecipe(DEMO_RECIPE),
+      draft: draftFromRecipe(link.recipe),
+      recipe: link.recipe,
+      trainOn: link.dataset ?? DEMO_DATASET,
+      linkNotices: link.notices,
       smoothing: 0.6,
 
       async checkWebGpu() {
@@ -256,7 +272,7 @@ export function createLabStore(deps: LabDeps): LabStore {
       async train(overrides = {}, options = {}) {
         let recipe: Recipe;
         try {
-          recipe = resolveRecipe({ ...DEMO_RECIPE, ...overrides });
+          recipe = resolveRecipe({ ...get().recipe, ...overrides });
         } catch (error) {
           set({ error: toAppError(error) });
           throw error;
@@ -297,7 +313,15 @@ export function createLabStore(deps: LabDeps): LabStore {
       },
 
       resetDraft() {
-        set({ draft: draftFromRecipe(DEMO_RECIPE) });
+        set({ draft: draftFromRecipe(DEMO_RECIPE), recipe: DEMO_RECIPE });
+      },
+
+      setTrainOn(dataset) {
+        set({ trainOn: dataset });
+      },
+
+      dismissLinkNotices() {
+        set({ linkNotices: [] });
       },
 
       setSmoothing(smoothing) {

@@ -8,15 +8,18 @@ import {
   type ImportProgressEvent,
   type LabDeps,
 } from '../../src/ui/store';
+import { readLink, type PageLink } from '../../src/ui/recipe-link';
 
 /** A trainer whose runs end when the test says so. */
 function fakeTrainer() {
   const listeners = new Set<(event: TrainerEvent) => void>();
   const calls: string[] = [];
+  const recipes: Recipe[] = [];
   let finish: (report: TrainReport) => void = () => {};
   let fail: (error: Error) => void = () => {};
   return {
     calls,
+    recipes,
     emit: (event: TrainerEvent) => listeners.forEach((l) => l(event)),
     finish: (report: TrainReport) => finish(report),
     fail: (error: Error) => fail(error),
@@ -27,6 +30,7 @@ function fakeTrainer() {
       },
       train(dataset: string, recipe: Recipe, runId: string) {
         calls.push(`train ${dataset} ${recipe.width} ${runId}`);
+        recipes.push(recipe);
         return new Promise<TrainReport>((resolve, reject) => {
           finish = resolve;
           fail = reject;
@@ -51,22 +55,25 @@ const manifest = {
   },
 } as unknown as DatasetManifest;
 
-function setup(importDemo?: LabDeps['importDemo']) {
+function setup(importDemo?: LabDeps['importDemo'], link?: PageLink) {
   const trainer = fakeTrainer();
   const flushes: (() => void)[] = [];
   let clock = 0;
-  const store = createLabStore({
-    trainer: trainer.port,
-    importDemo: importDemo ?? (async () => manifest),
-    inspectStorage: async () => ({
-      usageBytes: 900,
-      quotaBytes: 1000,
-      manifest,
-    }),
-    probeWebGpu: async () => 'available',
-    schedule: (flush) => flushes.push(flush),
-    now: () => clock,
-  });
+  const store = createLabStore(
+    {
+      trainer: trainer.port,
+      importDemo: importDemo ?? (async () => manifest),
+      inspectStorage: async () => ({
+        usageBytes: 900,
+        quotaBytes: 1000,
+        manifest,
+      }),
+      probeWebGpu: async () => 'available',
+      schedule: (flush) => flushes.push(flush),
+      now: () => clock,
+    },
+    link,
+  );
   const frame = () => flushes.splice(0).forEach((f) => f());
   const advance = (ms: number) => (clock += ms);
   return { store, trainer, frame, advance };
@@ -89,6 +96,25 @@ describe('the lab store', () => {
     trainer.finish(report);
     await expect(done).resolves.toBe(report);
     expect(store.getState().run.status).toBe('finished');
+  });
+
+  test("the page's link sets the form, the recipe under it and the dataset", () => {
+    const link = readLink('?data=cars&width=0.5&lr=0.2&label-smoothing=0.1');
+    const { store, trainer } = setup(undefined, link);
+    const state = store.getState();
+    expect(state.draft.lr).toBe('0.2');
+    expect(state.trainOn).toBe('cars');
+    void state.train({ seed: 4 }, { dataset: state.trainOn });
+    expect(trainer.calls[0]).toMatch(/^train cars 0.5 run-/);
+    expect(trainer.recipes[0]).toMatchObject({
+      lr: 0.2,
+      labelSmoothing: 0.1,
+      seed: 4,
+    });
+
+    store.getState().resetDraft();
+    expect(store.getState().recipe.labelSmoothing).toBe(0);
+    expect(store.getState().draft.width).toBe('0.25');
   });
 
   test('refuses a second run while one is going', async () => {

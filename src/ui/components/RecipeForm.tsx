@@ -8,6 +8,7 @@ import {
 } from '../recipe-draft';
 import { isBusy } from '../run-events';
 import { useLab } from '../store';
+import { LinkNotices, OtherOptions, TrainOnField } from './RecipeExtras';
 import { RunControls } from './RunControls';
 
 const LABELS: Record<DraftField, string> = {
@@ -67,6 +68,7 @@ export function RecipeForm() {
   const draft = useLab((s) => s.draft);
   const busy = useLab((s) => isBusy(s.run.status));
   const train = useLab((s) => s.train);
+  const trainOn = useLab((s) => s.trainOn);
   const resetDraft = useLab((s) => s.resetDraft);
   const problems = draftProblems(draft);
 
@@ -74,19 +76,22 @@ export function RecipeForm() {
     e.preventDefault();
     const overrides = draftOverrides(draft);
     // Failures land in the store and show in the error box.
-    if (overrides) train(overrides).catch(() => {});
+    if (overrides) train(overrides, { dataset: trainOn }).catch(() => {});
   };
 
   return (
     <section className="panel" aria-labelledby="recipe-title">
       <h2 id="recipe-title">Recipe</h2>
+      <LinkNotices />
       <form id={RECIPE_FORM_ID} onSubmit={submit} noValidate>
         <fieldset disabled={busy} className="fields">
           <legend className="visually-hidden">Recipe options</legend>
+          <TrainOnField disabled={busy} />
           {DRAFT_FIELDS.map((field) => (
             <Field key={field} field={field} problem={problems[field]} />
           ))}
         </fieldset>
+        <OtherOptions />
         <button
           type="button"
           className="link-button"
