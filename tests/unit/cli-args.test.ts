@@ -205,16 +205,16 @@ describe('errors', () => {
       'unexpected argument "fast" (flags start with --)',
     );
     expect(usageError(['-x']).message).toBe(
-      'unknown command "-x" (expected one of: train, bench, import, ' +
-        'bench-import, recipe)',
+      'unknown command "-x" (expected one of: train, bench, ladder, ' +
+        'import, bench-import, recipe)',
     );
     expect(usageError(['fit']).message).toBe(
-      'unknown command "fit" (expected one of: train, bench, import, ' +
-        'bench-import, recipe)',
+      'unknown command "fit" (expected one of: train, bench, ladder, ' +
+        'import, bench-import, recipe)',
     );
     expect(usageError([]).message).toBe(
-      'no command given (expected one of: train, bench, import, ' +
-        'bench-import, recipe)',
+      'no command given (expected one of: train, bench, ladder, ' +
+        'import, bench-import, recipe)',
     );
   });
 });

@@ -34,6 +34,10 @@ function recordingIo() {
       written.set(path, value);
       return `/abs/${path}`;
     },
+    writeText: async (path, text) => {
+      written.set(path, text);
+      return `/abs/${path}`;
+    },
   };
   return { io, out, err, written };
 }

@@ -31,6 +31,7 @@ async function run(argv: string[]) {
     status: () => {},
     now: () => 0,
     writeJson: () => Promise.reject(new Error('no files here')),
+    writeText: () => Promise.reject(new Error('no files here')),
   };
   const code = await runCli(argv, io);
   const report = out.length

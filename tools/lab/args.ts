@@ -2,10 +2,14 @@
 // system) so that every message a user can get is unit-tested in Node.
 // Every problem is reported at once, each naming its flag and what the
 // flag allows.
-import { presetRecipe } from '../../src/recipe/presets';
+import { LADDER_STEP_NAMES, presetRecipe } from '../../src/recipe/presets';
 import type { Recipe, RecipeValue } from '../../src/recipe/recipe';
 import { bareName } from '../../src/ui/import-form';
-import { RecipeError, resolveRecipe } from '../../src/recipe/validate';
+import {
+  isRecipeKey,
+  RecipeError,
+  resolveRecipe,
+} from '../../src/recipe/validate';
 import { editDistance } from '../../src/lib/edit-distance';
 import type { BenchOptions } from '../../src/train/protocol';
 import {
@@ -19,6 +23,7 @@ import {
   type FlagSpec,
   type ImportFlags,
   type Topic,
+  LADDER_DEFAULT_STEPS,
 } from './flags';
 
 export type Command =
@@ -50,7 +55,20 @@ export type Command =
       options: ImportFlags;
       jsonPath: string | null;
     }
-  | { kind: 'recipe'; query: string; preset: string | null };
+  | { kind: 'recipe'; query: string; preset: string | null }
+  | {
+      kind: 'ladder';
+      dataset: string;
+      /** The recipe before any step: the defaults or a preset, with flags. */
+      base: Recipe;
+      steps: string[];
+      rejected: string[];
+      /** The recipe flags given, which hold on every rung. */
+      pinned: Partial<Recipe>;
+      seeds: number;
+      jsonPath: string | null;
+      profileDir: string | null;
+    };
 
 /** A command line the CLI cannot run; main exits with code 2. */
 export class UsageError extends Error {
@@ -88,6 +106,7 @@ export function parseArgs(argv: readonly string[]): Command {
   if (values === 'help') return { kind: 'help', topic };
   if (topic === 'import') return toImport(values, paths);
   if (topic === 'bench-import') return toBenchImport(values, paths);
+  if (topic === 'ladder') return toLadder(values);
   return topic === 'train' ? toTrain(values) : toBench(values);
 }
 
@@ -109,28 +128,85 @@ type Values = Map<string, RecipeValue>;
 /** How the CLI names a recipe option in a message. */
 const flagName = (key: string) => `--${kebabCase(key)}`;
 
-function toTrain(values: Values): Command {
+/** The recipe flags among `values`, as recipe keys. */
+function recipeOverrides(values: Values): Partial<Recipe> {
   const overrides: Record<string, unknown> = {};
-  for (const [flag, value] of values) overrides[camelCase(flag)] = value;
-  delete overrides.data;
-  delete overrides.json;
-  delete overrides.profile;
-  delete overrides.preset;
+  for (const [flag, value] of values) {
+    const key = camelCase(flag);
+    if (isRecipeKey(key)) overrides[key] = value;
+  }
+  return overrides as Partial<Recipe>;
+}
+
+/** The preset (if any) with the recipe flags over it, checked whole. */
+function flagRecipe(values: Values, topic: Topic): Recipe {
   // The preset is the base; every other flag overrides it, wherever given.
   const preset = values.get('preset');
   const base = preset === undefined ? {} : presetRecipe(String(preset));
-  let recipe: Recipe;
   try {
-    recipe = resolveRecipe({ ...base, ...overrides }, flagName);
+    return resolveRecipe({ ...base, ...recipeOverrides(values) }, flagName);
   } catch (error) {
     if (!(error instanceof RecipeError)) throw error;
     // Flags passed their own checks; this is a rule across several keys.
-    throw new UsageError(error.problems.map(toFlagProblem).join('\n'), 'train');
+    throw new UsageError(error.problems.map(toFlagProblem).join('\n'), topic);
   }
+}
+
+function toTrain(values: Values): Command {
+  const recipe = flagRecipe(values, 'train');
   return {
     kind: 'train',
     dataset: toDataset(values.get('data')),
     recipe,
+    jsonPath: pathValue(values.get('json')),
+    profileDir: pathValue(values.get('profile')),
+  };
+}
+
+/** A comma-separated list of ladder steps; each name must be known. */
+function stepList(raw: RecipeValue | undefined, flag: string): string[] {
+  if (raw === undefined || raw === 'none') return [];
+  const names = String(raw)
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of names) {
+    if (!LADDER_STEP_NAMES.includes(name)) {
+      throw new UsageError(
+        `--${flag}: expected steps from ${LADDER_STEP_NAMES.join(', ')}, ` +
+          `got "${name}"`,
+        'ladder',
+      );
+    }
+  }
+  return names;
+}
+
+function toLadder(values: Values): Command {
+  const steps =
+    values.get('steps') === undefined
+      ? [...LADDER_DEFAULT_STEPS]
+      : stepList(values.get('steps'), 'steps');
+  if (steps.length === 0) {
+    throw new UsageError('--steps: expected at least one step', 'ladder');
+  }
+  const rejected = stepList(values.get('reject'), 'reject');
+  const stray = rejected.filter((name) => !steps.includes(name));
+  if (stray.length > 0) {
+    throw new UsageError(
+      `--reject: expected steps from --steps (${steps.join(', ')}), ` +
+        `got ${stray.join(', ')}`,
+      'ladder',
+    );
+  }
+  return {
+    kind: 'ladder',
+    dataset: toDataset(values.get('data')),
+    base: flagRecipe(values, 'ladder'),
+    steps,
+    rejected,
+    pinned: recipeOverrides(values),
+    seeds: Number(values.get('seeds') ?? 2),
     jsonPath: pathValue(values.get('json')),
     profileDir: pathValue(values.get('profile')),
   };

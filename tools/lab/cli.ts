@@ -18,6 +18,7 @@ import {
 } from './import-commands';
 import { MemorySampler } from './memory';
 import { openLab, type LabSession } from './page';
+import { runLadder } from './ladder-command';
 import { runRecipe } from './recipe-command';
 import { serveBuiltApp } from './serve';
 import { writeSyntheticDevkit } from './synthetic';
@@ -141,6 +142,7 @@ async function run(
   const { lab } = session;
   if (command.kind === 'train') await runTrain(lab, command, io);
   else if (command.kind === 'bench') await runBench(lab, command, io);
+  else if (command.kind === 'ladder') await runLadder(lab, command, io);
   else if (command.kind === 'import') {
     await runImport(lab, { ...command, path: userPath(command.path) }, io);
   } else {
@@ -178,8 +180,9 @@ function checkSource(command: RunCommand): void {
 
 /** The profile folder a command keeps, created if need be. */
 function keptProfile(command: RunCommand): string | undefined {
-  if (command.kind !== 'train' && command.kind !== 'import') return undefined;
-  if (command.profileDir === null) return undefined;
+  if (!('profileDir' in command) || command.profileDir === null) {
+    return undefined;
+  }
   const dir = userPath(command.profileDir);
   mkdirSync(dir, { recursive: true });
   return dir;
@@ -212,6 +215,13 @@ async function benchImportSource(
   );
 }
 
+async function writeText(path: string, text: string): Promise<string> {
+  const target = userPath(path);
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(target, text);
+  return target;
+}
+
 /** stdout and stderr of this process; the status line only on a terminal. */
 export function terminalIo(): Io {
   let statusShown = false;
@@ -237,11 +247,8 @@ export function terminalIo(): Io {
       statusShown = true;
     },
     now: () => performance.now(),
-    writeJson: async (path, value) => {
-      const target = userPath(path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, `${JSON.stringify(value, null, 2)}\n`);
-      return target;
-    },
+    writeJson: (path, value) =>
+      writeText(path, `${JSON.stringify(value, null, 2)}\n`),
+    writeText,
   };
 }

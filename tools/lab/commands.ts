@@ -32,6 +32,8 @@ export interface Io {
   now(): number;
   /** Writes JSON to a path; resolves with the path as written. */
   writeJson(path: string, value: unknown): Promise<string>;
+  /** Writes text to a path; resolves with the path as written. */
+  writeText(path: string, text: string): Promise<string>;
 }
 
 export type TrainCommand = Extract<Command, { kind: 'train' }>;

@@ -8,7 +8,7 @@ import {
   type ImageFit,
   type ImportOptions,
 } from '../../src/data/import/types';
-import { PRESET_NAMES } from '../../src/recipe/presets';
+import { LADDER_STEP_NAMES, PRESET_NAMES } from '../../src/recipe/presets';
 import {
   CHOICE_NOTES,
   DEFAULT_RECIPE,
@@ -26,10 +26,12 @@ import type { BenchOptions, KernelSet } from '../../src/train/protocol';
 
 export const DEMO_DATASET = 'fashion-mnist-demo';
 
-export type Topic = 'train' | 'bench' | 'import' | 'bench-import' | 'recipe';
+export type Topic =
+  'train' | 'bench' | 'ladder' | 'import' | 'bench-import' | 'recipe';
 export const TOPICS: readonly Topic[] = [
   'train',
   'bench',
+  'ladder',
   'import',
   'bench-import',
   'recipe',
@@ -307,6 +309,40 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   JSON_FLAG,
 ];
 
+// The study's steps after its baseline; the base is the recipe the flags
+// give, so a quick ladder pins a small model on every rung.
+export const LADDER_DEFAULT_STEPS = LADDER_STEP_NAMES.filter(
+  (name) => name !== 'baseline',
+);
+
+export const LADDER_FLAGS: readonly FlagSpec[] = [
+  textFlag(
+    'steps',
+    'LIST',
+    'the steps to add one after another, comma-separated, from: ' +
+      LADDER_STEP_NAMES.join(', '),
+    'a comma-separated list of ladder steps',
+    LADDER_DEFAULT_STEPS.join(','),
+  ),
+  textFlag(
+    'reject',
+    'LIST',
+    'steps among --steps that run as branches, tried and not kept',
+    'a comma-separated list of steps from --steps',
+    'none',
+  ),
+  integerFlag(
+    'seeds',
+    'runs of each rung, with seeds seed, seed+1, ...',
+    {
+      min: 1,
+      max: 20,
+    },
+    2,
+  ),
+  ...TRAIN_FLAGS,
+];
+
 export const BENCH_FLAGS: readonly FlagSpec[] = [
   DATA_FLAG,
   presetFlag(
@@ -423,6 +459,7 @@ export const RECIPE_FLAGS: readonly FlagSpec[] = [
 export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   train: TRAIN_FLAGS,
   bench: BENCH_FLAGS,
+  ladder: LADDER_FLAGS,
   import: IMPORT_FLAGS,
   'bench-import': BENCH_IMPORT_FLAGS,
   recipe: RECIPE_FLAGS,

@@ -22,6 +22,13 @@ const SUMMARY: Record<Topic, string> = {
     'them again; reports the import rate against the faster decode-only ' +
     "rate, their ratio, and the browser's peak memory (RSS of its " +
     'processes, sampled with ps).',
+  ladder:
+    'Trains the base recipe, then each step of --steps added to the ' +
+    'accepted steps before it (a --reject step as a branch that is not ' +
+    'kept), every rung with --seeds seeds; prints a line per epoch and ' +
+    'the table of mean and spread of best val top-1 per rung, its gain ' +
+    'over the rung below and over the base; --json also writes a CSV ' +
+    'beside it. Recipe flags hold on every rung.',
   recipe:
     'Prints the recipe that QUERY describes (a URL query such as ' +
     '"lr=0.4&auto-augment=ta_wide", or a whole URL; several words are ' +
@@ -39,6 +46,9 @@ const EXAMPLE: Record<Topic, string> = {
     'npm run lab -- import ~/cars.zip --name cars --profile ~/lab ' +
     '--json r.json',
   'bench-import': 'npm run lab -- bench-import --synthetic 400',
+  ladder:
+    'npm run lab -- ladder --steps lr-optimizations,trivial-augment ' +
+    '--width 0.125 --epochs 2 --limit 320 --json ladder.json',
   recipe: 'npm run lab -- recipe --preset blog-cosine "lr=0.2&epochs=30"',
 };
 
@@ -69,6 +79,7 @@ function overview(): string {
     '  import  import a folder, archive or parquet file as a dataset',
     '  bench-import',
     '          time an import against decoding alone; peak memory',
+    '  ladder  train cumulative recipes, step by step, over seeds',
     '  recipe  print the recipe of a URL query, or of a preset, as JSON',
     '',
     'Run `npm run lab -- <command> --help` for its flags.',
