@@ -3,7 +3,7 @@
 // reads from the GPU; the loop decides when to read.
 import * as tf from '@tensorflow/tfjs';
 import type { HostBatch } from '../data/schema';
-import type { Sgd } from './optim/sgd';
+import type { Optimizer } from './optim/optimizer';
 import {
   forwardResNet,
   updateRunningStats,
@@ -70,27 +70,41 @@ export interface Trainee {
   model: ResNetState;
   /** Trainable variables in a fixed order. */
   params: tf.Variable[];
-  optimizer: Sgd;
+  optimizer: Optimizer;
   numClasses: number;
+  /** `--label-smoothing`: eps spread over all classes; 0 when absent. */
+  labelSmoothing?: number;
 }
 
 /**
  * Forward, backward and update on one batch with cross-entropy loss.
- * Returns the batch's mean loss as a tensor (the caller disposes it).
+ * `targets` are class indices or, after MixUp or CutMix, mixed one-hot
+ * rows. Returns the batch's mean loss as a tensor (the caller disposes it).
  */
 export function trainStep(
   trainee: Trainee,
   x: tf.Tensor4D,
-  labels: tf.Tensor1D,
+  targets: tf.Tensor1D | tf.Tensor2D,
   lr: number,
 ): tf.Scalar {
   const { model, params, optimizer, numClasses } = trainee;
+  const labelSmoothing = trainee.labelSmoothing ?? 0;
   const stats: BatchStats = new Map();
   const loss = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
       const logits = forwardResNet(model, x, stats);
-      const onehot = tf.oneHot(labels, numClasses);
-      return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+      const onehot =
+        targets.rank === 1 ? tf.oneHot(targets, numClasses) : targets;
+      // tfjs smooths as torch's CrossEntropyLoss(label_smoothing) does,
+      // (1 - eps) * target + eps / K (losses.ts has the same formula and
+      // its test against torch); MixUp's targets are smoothed after mixing,
+      // in the reference's order.
+      return tf.losses.softmaxCrossEntropy(
+        onehot,
+        logits,
+        undefined,
+        labelSmoothing,
+      ) as tf.Scalar;
     }, params);
     optimizer.step(grads, lr);
     return value;
