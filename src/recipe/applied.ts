@@ -20,6 +20,8 @@ const APPLIED: Partial<Record<keyof Recipe, Support>> = {
   model: true,
   width: true,
   imageSize: true,
+  valResizeSize: true,
+  valCropSize: true,
   epochs: true,
   batchSize: true,
   opt: true,

@@ -178,10 +178,18 @@ export async function trainPass(
   };
 }
 
+export type EvalPassOptions = Pick<
+  TrainPassOptions,
+  'trainee' | 'backend' | 'stored' | 'imageSize'
+> & {
+  /** Uploads a validation batch; the plain upload if absent. */
+  prepareEval?: (batch: HostBatch) => { x: tf.Tensor4D; labels: tf.Tensor1D };
+};
+
 /** Top-1 and top-5 accuracy over every batch, as fractions. */
 export async function evaluatePass(
   batches: AsyncIterable<HostBatch>,
-  o: Pick<TrainPassOptions, 'trainee' | 'backend' | 'stored' | 'imageSize'>,
+  o: EvalPassOptions,
   model = o.trainee.model,
 ): Promise<{ top1: number; top5: number; images: number }> {
   let top1: tf.Scalar = tf.scalar(0, 'int32');
@@ -192,7 +200,9 @@ export async function evaluatePass(
     for await (const batch of batches) {
       await fence;
       fence = o.backend.fence();
-      const { x, labels } = uploadBatch(batch, o.stored, o.imageSize);
+      const { x, labels } = o.prepareEval
+        ? o.prepareEval(batch)
+        : uploadBatch(batch, o.stored, o.imageSize);
       const hits = evalBatch(model, x, labels, 5);
       const next1 = top1.add(hits.top1) as tf.Scalar;
       const next5 = top5.add(hits.topK) as tf.Scalar;

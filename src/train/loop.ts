@@ -17,6 +17,7 @@ import {
   type TrainPassOptions,
 } from './epoch';
 import type { EpochMetrics, TrainerEvent, TrainReport } from './protocol';
+import { evalSizes, prepareEvalBatch } from './eval-batch';
 import { describeResNet } from './resnet';
 import { learningRate, validateLrSchedule } from './schedule';
 import { prepareTrainBatch } from './train-batch';
@@ -59,8 +60,9 @@ export function checkDeviceLimits(
     widthMultiplier: recipe.width,
   });
   // The stem's output (half the input side, before max pooling) is the
-  // largest activation of a ResNet.
-  const side = Math.ceil(recipe.imageSize / 2);
+  // largest activation of a ResNet; validation may run at a larger crop.
+  const px = Math.max(recipe.imageSize, evalSizes(recipe)?.cropSize ?? 0);
+  const side = Math.ceil(px / 2);
   const stemChannels = graph.params[0]!.shape[3]!;
   const perImage = side * side * stemChannels * 4;
   const bytes = recipe.batchSize * perImage;
@@ -68,7 +70,7 @@ export function checkDeviceLimits(
     const fits = Math.max(1, Math.floor(maxBufferBytes / perImage));
     throw new RunError(
       'device-limit',
-      `batch ${recipe.batchSize} at ${recipe.imageSize} px needs a ` +
+      `batch ${recipe.batchSize} at ${px} px needs a ` +
         `${(bytes / 2 ** 20).toFixed(0)} MiB buffer, but this GPU allows ` +
         `${(maxBufferBytes / 2 ** 20).toFixed(0)} MiB ` +
         `(maxStorageBufferBindingSize); use a batch of at most ${fits}`,
@@ -168,11 +170,15 @@ async function validate(c: EpochContext, epoch: number, o: TrainPassOptions) {
       epoch,
       shuffle: false,
     });
-  const val = await evaluatePass(batches(), o);
+  const eo = {
+    ...o,
+    prepareEval: (b: HostBatch) => prepareEvalBatch(b, manifest, recipe),
+  };
+  const val = await evaluatePass(batches(), eo);
   const { ema, trainee } = c.setup;
   const hasEma = ema !== null && ema.values.size > 0;
   const valEma = hasEma
-    ? await evaluatePass(batches(), o, emaModel(trainee.model, ema))
+    ? await evaluatePass(batches(), eo, emaModel(trainee.model, ema))
     : null;
   return { val, valEma };
 }

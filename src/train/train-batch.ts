@@ -61,7 +61,7 @@ function augmentOptions(r: TrainBatchRecipe): TrainAugmentOptions | null {
 }
 
 /** uint8 HWC pixels as a float NHWC tensor of 0..255 values. */
-function uploadPixels(
+export function uploadPixels(
   batch: HostBatch,
   stored: TrainBatchContext['stored'],
 ): tf.Tensor4D {

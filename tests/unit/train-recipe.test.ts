@@ -233,6 +233,8 @@ describe('a run with the blog options', () => {
     epochs: 3,
     patience: 1,
     patienceOn: 'ema',
+    valResizeSize: 18,
+    valCropSize: 14,
   };
 
   test.each([['sgd-nesterov'], ['rmsprop'], ['adamw']] as const)(
