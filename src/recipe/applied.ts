@@ -24,6 +24,7 @@ const APPLIED: Partial<Record<keyof Recipe, Support>> = {
   valCropSize: true,
   epochs: true,
   batchSize: true,
+  microBatchSize: true,
   opt: true,
   lr: true,
   momentum: true,

@@ -43,6 +43,12 @@ export interface RunDeps {
   emit: (event: TrainerEvent) => void;
 }
 
+/** Images per forward pass: the micro-batch when one is set. */
+function passImages(recipe: Recipe): number {
+  const micro = recipe.microBatchSize ?? null;
+  return micro !== null && micro < recipe.batchSize ? micro : recipe.batchSize;
+}
+
 /**
  * Refuses a configuration whose largest activation would not fit one GPU
  * storage buffer: tfjs would not throw there, it would compute garbage.
@@ -60,20 +66,26 @@ export function checkDeviceLimits(
     widthMultiplier: recipe.width,
   });
   // The stem's output (half the input side, before max pooling) is the
-  // largest activation of a ResNet; validation may run at a larger crop.
-  const px = Math.max(recipe.imageSize, evalSizes(recipe)?.cropSize ?? 0);
+  // largest activation of a ResNet; a pass holds it for one micro-batch
+  // (or batch), at the training size or at the eval crop.
+  const px = Math.max(
+    recipe.imageSize,
+    evalSizes(recipe)?.cropSize ?? recipe.imageSize,
+  );
+  const images = passImages(recipe);
+  const what = images < recipe.batchSize ? 'micro-batch' : 'batch';
   const side = Math.ceil(px / 2);
   const stemChannels = graph.params[0]!.shape[3]!;
   const perImage = side * side * stemChannels * 4;
-  const bytes = recipe.batchSize * perImage;
+  const bytes = images * perImage;
   if (bytes > maxBufferBytes) {
     const fits = Math.max(1, Math.floor(maxBufferBytes / perImage));
     throw new RunError(
       'device-limit',
-      `batch ${recipe.batchSize} at ${px} px needs a ` +
+      `${what} ${images} at ${px} px needs a ` +
         `${(bytes / 2 ** 20).toFixed(0)} MiB buffer, but this GPU allows ` +
         `${(maxBufferBytes / 2 ** 20).toFixed(0)} MiB ` +
-        `(maxStorageBufferBindingSize); use a batch of at most ${fits}`,
+        `(maxStorageBufferBindingSize); use a ${what} of at most ${fits}`,
     );
   }
 }
@@ -164,8 +176,9 @@ function epochOptions(c: EpochContext, epoch: number): TrainPassOptions {
 async function validate(c: EpochContext, epoch: number, o: TrainPassOptions) {
   const { recipe, manifest, store } = c.deps;
   const batches = () =>
+    // Micro-batches bound validation's memory too; counts do not change.
     readBatches(store, manifest, 'val', {
-      batchSize: recipe.batchSize,
+      batchSize: passImages(recipe),
       seed: recipe.seed,
       epoch,
       shuffle: false,

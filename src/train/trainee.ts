@@ -118,6 +118,7 @@ export function createTrainee(
     optimizer,
     numClasses,
     labelSmoothing: recipe.labelSmoothing,
+    microBatchSize: recipe.microBatchSize,
   };
   const dispose = () => {
     ema?.dispose();

@@ -118,6 +118,57 @@ test('mixed targets are label-smoothed in the step as in the reference', () => {
   setup.dispose();
 });
 
+test('micro-batches sum weighted gradients into one update', () => {
+  const { manifest } = fakeDataset(4, 4, SIDE);
+  const recipe: Recipe = { ...tiny, opt: 'sgd', momentum: 0 };
+  const micro = createTrainee({ ...recipe, microBatchSize: 2 }, manifest);
+  const whole = createTrainee(recipe, manifest);
+  const { x, labels, onehot } = batch(4);
+  const halves = [0, 2].map((start) => ({
+    x: x.slice(start, 2),
+    labels: labels.slice(start, 2),
+    onehot: onehot.slice(start, 2),
+  }));
+  // The same initial weights: each half's loss and gradients at them.
+  const parts = halves.map((h) => lossAndGrads(whole, h.x, h.onehot, 0));
+  const model = micro.trainee.model;
+  const before = new Map(
+    [...model.params].map(([k, v]) => [k, Array.from(v.dataSync())]),
+  );
+  const numTensors = tf.memory().numTensors;
+  const lr = 0.2;
+  const loss = trainStep(micro.trainee, x, labels, lr);
+  // The loss, and the momentum buffers the first step makes.
+  const slots = micro.trainee.optimizer.state.size;
+  expect(slots).toBe(model.params.size);
+  expect(tf.memory().numTensors).toBe(numTensors + 1 + slots);
+  const halfLosses = parts.map((p) => p.value.dataSync()[0]!);
+  expect(loss.dataSync()[0]).toBeCloseTo(
+    (halfLosses[0]! + halfLosses[1]!) / 2,
+    5,
+  );
+  for (const [name, w] of model.params) {
+    const twin = whole.trainee.model.params.get(name)!.name;
+    const [g1, g2] = parts.map((p) => p.grads[twin]!.dataSync());
+    const want = before
+      .get(name)!
+      .map((w0, i) => w0 - (lr * (g1![i]! + g2![i]!)) / 2);
+    expectClose(Array.from(w.dataSync()), want, 1e-5);
+  }
+  // BN folds each micro-batch's statistics in turn, as two passes would.
+  for (const h of halves) trainStep(whole.trainee, h.x, h.labels, 0).dispose();
+  for (const name of ['bn1.running_mean', 'layer4.1.bn2.running_var']) {
+    const got = Array.from(model.buffers.get(name)!.dataSync());
+    const want = whole.trainee.model.buffers.get(name)!.dataSync();
+    expectClose(got, Array.from(want), 1e-5);
+  }
+  const grads = parts.flatMap((p) => [p.value, ...Object.values(p.grads)]);
+  const slices = halves.flatMap((h) => [h.x, h.labels, h.onehot]);
+  tf.dispose([x, labels, onehot, loss, ...grads, ...slices]);
+  micro.dispose();
+  whole.dispose();
+});
+
 type ScheduleCase = (typeof expected.schedules)[number] & {
   stepsPerEpoch?: number;
 };
@@ -235,6 +286,7 @@ describe('a run with the blog options', () => {
     patienceOn: 'ema',
     valResizeSize: 18,
     valCropSize: 14,
+    microBatchSize: 2,
   };
 
   test.each([['sgd-nesterov'], ['rmsprop'], ['adamw']] as const)(
