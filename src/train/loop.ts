@@ -204,6 +204,47 @@ function checkRecipe(recipe: Recipe): void {
   }
 }
 
+/** One epoch: the training pass, then validation; null when stopped. */
+async function runEpoch(
+  c: EpochContext,
+  epoch: number,
+  startedAt: number,
+): Promise<EpochMetrics | null> {
+  const { recipe, manifest, store, control, emit } = c.deps;
+  emit({ type: 'phase', phase: 'train', epoch });
+  const options = epochOptions(c, epoch);
+  const batches = readBatches(store, manifest, 'train', {
+    batchSize: recipe.batchSize,
+    seed: recipe.seed,
+    epoch,
+    shuffle: true,
+    subset: c.subset,
+  });
+  const pass = await trainPass(batches, options);
+  c.globalStep += pass.steps;
+  if (control.stopRequested) return null;
+
+  emit({ type: 'phase', phase: 'eval', epoch });
+  const { val, valEma } = await validate(c, epoch, options);
+  return {
+    epoch,
+    trainLoss: pass.meanLoss,
+    valTop1: val.top1,
+    valTop5: val.top5,
+    ...(valEma && { valTop1Ema: valEma.top1, valTop5Ema: valEma.top5 }),
+    lr: options.lr,
+    imagesPerSecond: pass.images / Math.max(1e-9, pass.seconds),
+    seconds: (performance.now() - startedAt) / 1000,
+  };
+}
+
+/** The top-1 early stopping watches: the model's or, on 'ema', the EMA's. */
+function watchedTop1(recipe: Recipe, m: EpochMetrics): number {
+  return recipe.patienceOn === 'ema' && m.valTop1Ema !== undefined
+    ? m.valTop1Ema
+    : m.valTop1;
+}
+
 export async function runTraining(deps: RunDeps): Promise<TrainReport> {
   const { recipe, manifest, backend, control, emit } = deps;
   const start = performance.now();
@@ -216,43 +257,17 @@ export async function runTraining(deps: RunDeps): Promise<TrainReport> {
   const c: EpochContext = { deps, setup, subset, stepsPerEpoch, globalStep: 0 };
   const epochs: EpochMetrics[] = [];
   let best = { top1: -1, epoch: 0 };
-  // Early stopping watches the model's top-1 or, with patienceOn 'ema',
-  // the average's.
   let watched = { top1: -1, epoch: 0 };
   let stoppedEarly = false;
 
   try {
     for (let epoch = 1; epoch <= recipe.epochs; epoch++) {
-      emit({ type: 'phase', phase: 'train', epoch });
-      const options = epochOptions(c, epoch);
-      const batches = readBatches(deps.store, manifest, 'train', {
-        batchSize: recipe.batchSize,
-        seed: recipe.seed,
-        epoch,
-        shuffle: true,
-        subset,
-      });
-      const pass = await trainPass(batches, options);
-      c.globalStep += pass.steps;
-      if (control.stopRequested) break;
-
-      emit({ type: 'phase', phase: 'eval', epoch });
-      const { val, valEma } = await validate(c, epoch, options);
-      const metrics: EpochMetrics = {
-        epoch,
-        trainLoss: pass.meanLoss,
-        valTop1: val.top1,
-        valTop5: val.top5,
-        ...(valEma && { valTop1Ema: valEma.top1, valTop5Ema: valEma.top5 }),
-        lr: options.lr,
-        imagesPerSecond: pass.images / Math.max(1e-9, pass.seconds),
-        seconds: (performance.now() - start) / 1000,
-      };
+      const metrics = await runEpoch(c, epoch, start);
+      if (!metrics) break;
       epochs.push(metrics);
       emit({ type: 'epoch', metrics });
-      if (val.top1 > best.top1) best = { top1: val.top1, epoch };
-      const top1 =
-        recipe.patienceOn === 'ema' && valEma ? valEma.top1 : val.top1;
+      if (metrics.valTop1 > best.top1) best = { top1: metrics.valTop1, epoch };
+      const top1 = watchedTop1(recipe, metrics);
       if (top1 > watched.top1) watched = { top1, epoch };
       if (recipe.patience > 0 && epoch - watched.epoch >= recipe.patience) {
         stoppedEarly = true;
