@@ -70,7 +70,7 @@ export const LR_WARMUP_METHODS = Object.keys(
  */
 export type AutoAugmentName = 'none' | 'standard' | AutoAugmentPolicyName;
 const AUTO_AUGMENT_NOTES: Record<AutoAugmentName, string> = {
-  none: 'crop and flip only',
+  none: 'a plain resize: the lab skips the crop and flip the reference has',
   standard: "Bag of Tricks' colour jitter and lighting, not in the reference",
   ta_wide: 'TrivialAugmentWide',
   ra: 'RandAugment with ra-magnitude',

@@ -10,9 +10,10 @@ import type { ShardStore } from '../data/shard-store';
 import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe';
 import type { Backend } from './backend';
 import { RunError, trainPass, type RunControl } from './epoch';
-import { checkDeviceLimits, createTrainee, PRINT_FREQ } from './loop';
+import { checkDeviceLimits, PRINT_FREQ } from './loop';
 import type { BenchOptions, BenchReport, KernelTime } from './protocol';
 import { trainStep } from './step';
+import { createTrainee } from './trainee';
 
 /** Bare and lab measurements alternate this many times. */
 export const BENCH_ROUNDS = 2;

@@ -9,6 +9,7 @@ import type { HostBatch } from '../data/schema';
 import type { Backend } from './backend';
 import type { ErrorCode } from './protocol';
 import { evalBatch, trainStep, uploadBatch, type Trainee } from './step';
+import type { TrainBatch } from './train-batch';
 
 export class RunError extends Error {
   constructor(
@@ -65,6 +66,10 @@ export interface TrainPassOptions {
   stored: { height: number; width: number; channels: number };
   imageSize: number;
   lr: number;
+  /** The LR of the step `stepInEpoch` (from 0); `lr` throughout if absent. */
+  lrAt?: (stepInEpoch: number) => number;
+  /** Uploads and augments a batch; the plain upload if absent. */
+  prepare?: (batch: HostBatch) => TrainBatch;
   /** Steps between loss reads. */
   printFreq: number;
   /** Stop after this many steps (benchmarks); all batches if absent. */
@@ -84,6 +89,11 @@ export interface TrainPassResult {
 function checkFault(backend: Backend): void {
   const fault = backend.fault();
   if (fault) throw new RunError(fault.code, fault.message);
+}
+
+function plainBatch(batch: HostBatch, o: TrainPassOptions): TrainBatch {
+  const { x, labels } = uploadBatch(batch, o.stored, o.imageSize);
+  return { x, targets: labels };
 }
 
 /** Trains on every batch of `batches` (or the first maxSteps). */
@@ -132,9 +142,12 @@ export async function trainPass(
     for await (const batch of batches) {
       await o.control.waitWhilePaused();
       if (o.control.stopRequested) break;
-      const { x, labels } = uploadBatch(batch, o.stored, o.imageSize);
-      const loss = trainStep(o.trainee, x, labels, o.lr);
-      tf.dispose([x, labels]);
+      const { x, targets } = o.prepare
+        ? o.prepare(batch)
+        : plainBatch(batch, o);
+      const lr = o.lrAt ? o.lrAt(steps) : o.lr;
+      const loss = trainStep(o.trainee, x, targets, lr);
+      tf.dispose([x, targets]);
       const sum = lossSum.add(loss) as tf.Scalar;
       tf.dispose([lossSum, loss]);
       lossSum = sum;
@@ -165,10 +178,19 @@ export async function trainPass(
   };
 }
 
+export type EvalPassOptions = Pick<
+  TrainPassOptions,
+  'trainee' | 'backend' | 'stored' | 'imageSize'
+> & {
+  /** Uploads a validation batch; the plain upload if absent. */
+  prepareEval?: (batch: HostBatch) => { x: tf.Tensor4D; labels: tf.Tensor1D };
+};
+
 /** Top-1 and top-5 accuracy over every batch, as fractions. */
 export async function evaluatePass(
   batches: AsyncIterable<HostBatch>,
-  o: Pick<TrainPassOptions, 'trainee' | 'backend' | 'stored' | 'imageSize'>,
+  o: EvalPassOptions,
+  model = o.trainee.model,
 ): Promise<{ top1: number; top5: number; images: number }> {
   let top1: tf.Scalar = tf.scalar(0, 'int32');
   let top5: tf.Scalar = tf.scalar(0, 'int32');
@@ -178,8 +200,10 @@ export async function evaluatePass(
     for await (const batch of batches) {
       await fence;
       fence = o.backend.fence();
-      const { x, labels } = uploadBatch(batch, o.stored, o.imageSize);
-      const hits = evalBatch(o.trainee.model, x, labels, 5);
+      const { x, labels } = o.prepareEval
+        ? o.prepareEval(batch)
+        : uploadBatch(batch, o.stored, o.imageSize);
+      const hits = evalBatch(model, x, labels, 5);
       const next1 = top1.add(hits.top1) as tf.Scalar;
       const next5 = top5.add(hits.topK) as tf.Scalar;
       tf.dispose([x, labels, hits.top1, hits.topK, top1, top5]);

@@ -4,8 +4,9 @@
 // through typed events. The step maths lives in step.ts and epoch.ts.
 import * as tf from '@tensorflow/tfjs';
 import { loadClassBalancedSubset, readBatches } from '../data/batches';
-import type { DatasetManifest } from '../data/schema';
+import type { DatasetManifest, HostBatch } from '../data/schema';
 import type { ShardStore } from '../data/shard-store';
+import { createRng, deriveSeed } from '../lib/random';
 import type { Recipe } from '../recipe/recipe';
 import type { Backend } from './backend';
 import {
@@ -15,10 +16,19 @@ import {
   type RunControl,
   type TrainPassOptions,
 } from './epoch';
-import { Sgd } from './optim/sgd';
 import type { EpochMetrics, TrainerEvent, TrainReport } from './protocol';
-import { createResNet, describeResNet, disposeResNet } from './resnet';
-import type { Trainee } from './step';
+import { evalSizes, prepareEvalBatch } from './eval-batch';
+import { describeResNet } from './resnet';
+import { learningRate, validateLrSchedule } from './schedule';
+import { prepareTrainBatch } from './train-batch';
+import {
+  createTrainee,
+  emaModel,
+  emaStepHook,
+  type TraineeSetup,
+} from './trainee';
+
+export { createTrainee };
 
 /** Steps between loss reads, as torchvision's `--print-freq`. */
 export const PRINT_FREQ = 10;
@@ -31,6 +41,12 @@ export interface RunDeps {
   runId: string;
   control: RunControl;
   emit: (event: TrainerEvent) => void;
+}
+
+/** Images per forward pass: the micro-batch when one is set. */
+function passImages(recipe: Recipe): number {
+  const micro = recipe.microBatchSize ?? null;
+  return micro !== null && micro < recipe.batchSize ? micro : recipe.batchSize;
 }
 
 /**
@@ -50,19 +66,26 @@ export function checkDeviceLimits(
     widthMultiplier: recipe.width,
   });
   // The stem's output (half the input side, before max pooling) is the
-  // largest activation of a ResNet.
-  const side = Math.ceil(recipe.imageSize / 2);
+  // largest activation of a ResNet; a pass holds it for one micro-batch
+  // (or batch), at the training size or at the eval crop.
+  const px = Math.max(
+    recipe.imageSize,
+    evalSizes(recipe)?.cropSize ?? recipe.imageSize,
+  );
+  const images = passImages(recipe);
+  const what = images < recipe.batchSize ? 'micro-batch' : 'batch';
+  const side = Math.ceil(px / 2);
   const stemChannels = graph.params[0]!.shape[3]!;
   const perImage = side * side * stemChannels * 4;
-  const bytes = recipe.batchSize * perImage;
+  const bytes = images * perImage;
   if (bytes > maxBufferBytes) {
     const fits = Math.max(1, Math.floor(maxBufferBytes / perImage));
     throw new RunError(
       'device-limit',
-      `batch ${recipe.batchSize} at ${recipe.imageSize} px needs a ` +
+      `${what} ${images} at ${px} px needs a ` +
         `${(bytes / 2 ** 20).toFixed(0)} MiB buffer, but this GPU allows ` +
         `${(maxBufferBytes / 2 ** 20).toFixed(0)} MiB ` +
-        `(maxStorageBufferBindingSize); use a batch of at most ${fits}`,
+        `(maxStorageBufferBindingSize); use a ${what} of at most ${fits}`,
     );
   }
 }
@@ -85,113 +108,175 @@ async function trainingSubset(deps: RunDeps): Promise<Int32Array | undefined> {
   });
 }
 
-export function createTrainee(recipe: Recipe, manifest: DatasetManifest) {
-  const numClasses = manifest.classNames.length;
-  const model = createResNet(
-    {
-      name: recipe.model,
-      numClasses,
-      inChannels: manifest.channels,
-      widthMultiplier: recipe.width,
-    },
-    recipe.seed,
-  );
-  const params = model.graph.params.map((p) => model.params.get(p.name)!);
-  const optimizer = new Sgd([{ variables: params, weightDecay: 0 }], {
-    momentum: recipe.momentum,
-    nesterov: recipe.opt === 'sgd-nesterov',
-    dampening: 0,
-  });
-  const trainee: Trainee = { model, params, optimizer, numClasses };
-  const dispose = () => {
-    optimizer.dispose();
-    disposeResNet(model);
+/**
+ * The LR of step `stepInEpoch` (from 0) of epoch `epoch` (from 1): the
+ * reference's chain stepped per epoch, or per step with lrSchedulePer.
+ */
+export function lrForStep(
+  recipe: Recipe,
+  epoch: number,
+  stepInEpoch: number,
+  stepsPerEpoch: number,
+): number {
+  const at = { epoch: epoch - 1, step: stepInEpoch, stepsPerEpoch };
+  return learningRate(recipe, at, recipe.lrSchedulePer === 'step');
+}
+
+interface EpochContext {
+  deps: RunDeps;
+  setup: TraineeSetup;
+  subset: Int32Array | undefined;
+  stepsPerEpoch: number;
+  globalStep: number;
+}
+
+/** The pass options of one training epoch: LR, augmentation and EMA. */
+function epochOptions(c: EpochContext, epoch: number): TrainPassOptions {
+  const { recipe, manifest, backend, control, emit } = c.deps;
+  const { trainee, ema } = c.setup;
+  const lrAt = (step: number) =>
+    lrForStep(recipe, epoch, step, Math.max(1, c.stepsPerEpoch));
+  // One augmentation stream per epoch, so a seed fixes every draw.
+  const rng = createRng(deriveSeed(recipe.seed, 'augment', epoch));
+  const batchContext = {
+    stored: manifest,
+    recipe,
+    numClasses: trainee.numClasses,
+    rng,
   };
-  return { trainee, dispose };
+  return {
+    trainee,
+    backend,
+    control,
+    stored: manifest,
+    imageSize: recipe.imageSize,
+    lr: lrAt(0),
+    lrAt,
+    prepare: (batch: HostBatch) => prepareTrainBatch(batch, batchContext),
+    printFreq: PRINT_FREQ,
+    onStep: ema ? emaStepHook(ema, trainee.model, epoch, recipe) : undefined,
+    onLossRead: (r) =>
+      emit({
+        type: 'step',
+        progress: {
+          epoch,
+          step: r.step,
+          stepsPerEpoch: c.stepsPerEpoch,
+          globalStep: c.globalStep + r.step,
+          loss: r.loss,
+          lr: lrAt(r.step - 1),
+          imagesPerSecond: r.imagesPerSecond,
+          numTensors: tf.memory().numTensors,
+        },
+      }),
+  };
+}
+
+/** Validation of the model and, once it has averaged, of its EMA. */
+async function validate(c: EpochContext, epoch: number, o: TrainPassOptions) {
+  const { recipe, manifest, store } = c.deps;
+  const batches = () =>
+    // Micro-batches bound validation's memory too; counts do not change.
+    readBatches(store, manifest, 'val', {
+      batchSize: passImages(recipe),
+      seed: recipe.seed,
+      epoch,
+      shuffle: false,
+    });
+  const eo = {
+    ...o,
+    prepareEval: (b: HostBatch) => prepareEvalBatch(b, manifest, recipe),
+  };
+  const val = await evaluatePass(batches(), eo);
+  const { ema, trainee } = c.setup;
+  const hasEma = ema !== null && ema.values.size > 0;
+  const valEma = hasEma
+    ? await evaluatePass(batches(), eo, emaModel(trainee.model, ema))
+    : null;
+  return { val, valEma };
+}
+
+function checkRecipe(recipe: Recipe): void {
+  try {
+    validateLrSchedule(recipe);
+  } catch (error) {
+    throw new RunError('bad-recipe', (error as Error).message);
+  }
+}
+
+/** One epoch: the training pass, then validation; null when stopped. */
+async function runEpoch(
+  c: EpochContext,
+  epoch: number,
+  startedAt: number,
+): Promise<EpochMetrics | null> {
+  const { recipe, manifest, store, control, emit } = c.deps;
+  emit({ type: 'phase', phase: 'train', epoch });
+  const options = epochOptions(c, epoch);
+  const batches = readBatches(store, manifest, 'train', {
+    batchSize: recipe.batchSize,
+    seed: recipe.seed,
+    epoch,
+    shuffle: true,
+    subset: c.subset,
+  });
+  const pass = await trainPass(batches, options);
+  c.globalStep += pass.steps;
+  if (control.stopRequested) return null;
+
+  emit({ type: 'phase', phase: 'eval', epoch });
+  const { val, valEma } = await validate(c, epoch, options);
+  return {
+    epoch,
+    trainLoss: pass.meanLoss,
+    valTop1: val.top1,
+    valTop5: val.top5,
+    ...(valEma && { valTop1Ema: valEma.top1, valTop5Ema: valEma.top5 }),
+    lr: options.lr,
+    imagesPerSecond: pass.images / Math.max(1e-9, pass.seconds),
+    seconds: (performance.now() - startedAt) / 1000,
+  };
+}
+
+/** The top-1 early stopping watches: the model's or, on 'ema', the EMA's. */
+function watchedTop1(recipe: Recipe, m: EpochMetrics): number {
+  return recipe.patienceOn === 'ema' && m.valTop1Ema !== undefined
+    ? m.valTop1Ema
+    : m.valTop1;
 }
 
 export async function runTraining(deps: RunDeps): Promise<TrainReport> {
   const { recipe, manifest, backend, control, emit } = deps;
   const start = performance.now();
+  checkRecipe(recipe);
   checkDeviceLimits(recipe, manifest, backend.info.maxStorageBufferBindingSize);
   const subset = await trainingSubset(deps);
-  const { trainee, dispose } = createTrainee(recipe, manifest);
-  const stored = manifest;
+  const setup = createTrainee(recipe, manifest);
   const numTrain = subset?.length ?? manifest.splits.train.numImages;
   const stepsPerEpoch = Math.floor(numTrain / recipe.batchSize);
+  const c: EpochContext = { deps, setup, subset, stepsPerEpoch, globalStep: 0 };
   const epochs: EpochMetrics[] = [];
   let best = { top1: -1, epoch: 0 };
+  let watched = { top1: -1, epoch: 0 };
   let stoppedEarly = false;
-  let globalStep = 0;
 
   try {
     for (let epoch = 1; epoch <= recipe.epochs; epoch++) {
-      emit({ type: 'phase', phase: 'train', epoch });
-      const lr = recipe.lr;
-      const options: TrainPassOptions = {
-        trainee,
-        backend,
-        control,
-        stored,
-        imageSize: recipe.imageSize,
-        lr,
-        printFreq: PRINT_FREQ,
-        onLossRead: (r) =>
-          emit({
-            type: 'step',
-            progress: {
-              epoch,
-              step: r.step,
-              stepsPerEpoch,
-              globalStep: globalStep + r.step,
-              loss: r.loss,
-              lr,
-              imagesPerSecond: r.imagesPerSecond,
-              numTensors: tf.memory().numTensors,
-            },
-          }),
-      };
-      const batches = readBatches(deps.store, manifest, 'train', {
-        batchSize: recipe.batchSize,
-        seed: recipe.seed,
-        epoch,
-        shuffle: true,
-        subset,
-      });
-      const pass = await trainPass(batches, options);
-      globalStep += pass.steps;
-      if (control.stopRequested) break;
-
-      emit({ type: 'phase', phase: 'eval', epoch });
-      const val = await evaluatePass(
-        readBatches(deps.store, manifest, 'val', {
-          batchSize: recipe.batchSize,
-          seed: recipe.seed,
-          epoch,
-          shuffle: false,
-        }),
-        options,
-      );
-      const metrics: EpochMetrics = {
-        epoch,
-        trainLoss: pass.meanLoss,
-        valTop1: val.top1,
-        valTop5: val.top5,
-        lr,
-        imagesPerSecond: pass.images / Math.max(1e-9, pass.seconds),
-        seconds: (performance.now() - start) / 1000,
-      };
+      const metrics = await runEpoch(c, epoch, start);
+      if (!metrics) break;
       epochs.push(metrics);
       emit({ type: 'epoch', metrics });
-      if (val.top1 > best.top1) best = { top1: val.top1, epoch };
-      if (recipe.patience > 0 && epoch - best.epoch >= recipe.patience) {
+      if (metrics.valTop1 > best.top1) best = { top1: metrics.valTop1, epoch };
+      const top1 = watchedTop1(recipe, metrics);
+      if (top1 > watched.top1) watched = { top1, epoch };
+      if (recipe.patience > 0 && epoch - watched.epoch >= recipe.patience) {
         stoppedEarly = true;
         break;
       }
       if (control.stopRequested) break;
     }
   } finally {
-    dispose();
+    setup.dispose();
   }
 
   return {

@@ -23,6 +23,10 @@ export interface EpochMetrics {
   trainLoss: number;
   valTop1: number;
   valTop5: number;
+  /** With `modelEma`: the same validation of the averaged weights. */
+  valTop1Ema?: number;
+  valTop5Ema?: number;
+  /** The LR of the epoch's first step (all of it, stepped per epoch). */
   lr: number;
   imagesPerSecond: number;
   seconds: number;

@@ -3,7 +3,7 @@
 // reads from the GPU; the loop decides when to read.
 import * as tf from '@tensorflow/tfjs';
 import type { HostBatch } from '../data/schema';
-import type { Sgd } from './optim/sgd';
+import type { Optimizer } from './optim/optimizer';
 import {
   forwardResNet,
   updateRunningStats,
@@ -70,32 +70,115 @@ export interface Trainee {
   model: ResNetState;
   /** Trainable variables in a fixed order. */
   params: tf.Variable[];
-  optimizer: Sgd;
+  optimizer: Optimizer;
   numClasses: number;
+  /** `--label-smoothing`: eps spread over all classes; 0 when absent. */
+  labelSmoothing?: number;
+  /** Images per forward and backward pass; the whole batch when absent. */
+  microBatchSize?: number | null;
+}
+
+/** The batch's mean cross-entropy in training mode; BN stats to `stats`. */
+function batchLoss(
+  trainee: Trainee,
+  x: tf.Tensor4D,
+  targets: tf.Tensor1D | tf.Tensor2D,
+  stats: BatchStats,
+): tf.Scalar {
+  const logits = forwardResNet(trainee.model, x, stats);
+  const onehot =
+    targets.rank === 1 ? tf.oneHot(targets, trainee.numClasses) : targets;
+  // tfjs smooths as torch's CrossEntropyLoss(label_smoothing) does,
+  // (1 - eps) * target + eps / K (losses.ts has the same formula and its
+  // test against torch); MixUp's targets are smoothed after mixing, in the
+  // reference's order.
+  return tf.losses.softmaxCrossEntropy(
+    onehot,
+    logits,
+    undefined,
+    trainee.labelSmoothing ?? 0,
+  ) as tf.Scalar;
 }
 
 /**
  * Forward, backward and update on one batch with cross-entropy loss.
- * Returns the batch's mean loss as a tensor (the caller disposes it).
+ * `targets` are class indices or, after MixUp or CutMix, mixed one-hot
+ * rows. Returns the batch's mean loss as a tensor (the caller disposes it).
  */
 export function trainStep(
   trainee: Trainee,
   x: tf.Tensor4D,
-  labels: tf.Tensor1D,
+  targets: tf.Tensor1D | tf.Tensor2D,
   lr: number,
 ): tf.Scalar {
-  const { model, params, optimizer, numClasses } = trainee;
+  const micro = trainee.microBatchSize ?? null;
+  if (micro !== null && micro < x.shape[0]) {
+    return microBatchStep(trainee, x, targets, lr, micro);
+  }
+  const { model, params, optimizer } = trainee;
   const stats: BatchStats = new Map();
   const loss = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = forwardResNet(model, x, stats);
-      const onehot = tf.oneHot(labels, numClasses);
-      return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
-    }, params);
+    const { value, grads } = tf.variableGrads(
+      () => batchLoss(trainee, x, targets, stats),
+      params,
+    );
     optimizer.step(grads, lr);
     return value;
   });
   updateRunningStats(model, stats);
+  return loss;
+}
+
+/**
+ * The lab's gradient accumulation (`microBatchSize`): each micro-batch's
+ * mean loss is weighted by its share of the batch, so the summed gradients
+ * are those of the batch's mean loss, except that BN normalises each
+ * micro-batch by its own statistics and folds them into the running
+ * averages once per micro-batch, as PyTorch's BN does over the same passes.
+ * One optimizer update per batch.
+ */
+function microBatchStep(
+  trainee: Trainee,
+  x: tf.Tensor4D,
+  targets: tf.Tensor1D | tf.Tensor2D,
+  lr: number,
+  micro: number,
+): tf.Scalar {
+  const n = x.shape[0];
+  let loss: tf.Scalar = tf.scalar(0);
+  let sums: tf.NamedTensorMap = {};
+  for (let start = 0; start < n; start += micro) {
+    const size = Math.min(micro, n - start);
+    const stats: BatchStats = new Map();
+    const { value, grads } = tf.tidy(() => {
+      const xs = x.slice(start, size);
+      const ts = targets.slice(start, size);
+      const weighted = () =>
+        batchLoss(trainee, xs, ts, stats).mul<tf.Scalar>(size / n);
+      return tf.variableGrads(weighted, trainee.params);
+    });
+    updateRunningStats(trainee.model, stats);
+    const [prevLoss, prev] = [loss, sums];
+    loss = prevLoss.add(value);
+    sums = tf.tidy(() =>
+      Object.fromEntries(
+        Object.entries(grads).map(([k, g]) => [
+          k,
+          prev[k] ? prev[k].add(g) : g.clone(),
+        ]),
+      ),
+    );
+    tf.dispose([
+      prevLoss,
+      value,
+      ...Object.values(prev),
+      ...Object.values(grads),
+    ]);
+  }
+  // In a scope, as in the whole-batch step: optimizers build their slots
+  // from temporaries on the first call.
+  tf.tidy(() => trainee.optimizer.step(sums, lr));
+  tf.dispose(Object.values(sums));
   return loss;
 }
 

@@ -16,6 +16,8 @@ export interface AccuracyRow {
   epoch: number;
   top1: number;
   top5: number;
+  /** Top-1 of the weights' EMA, in runs with modelEma. */
+  top1Ema?: number;
 }
 
 /**
@@ -75,5 +77,6 @@ export function accuracyRows(epochs: readonly EpochMetrics[]): AccuracyRow[] {
     epoch: e.epoch,
     top1: e.valTop1 * 100,
     top5: e.valTop5 * 100,
+    ...(e.valTop1Ema !== undefined && { top1Ema: e.valTop1Ema * 100 }),
   }));
 }

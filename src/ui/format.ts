@@ -53,6 +53,9 @@ export function epochLine(metrics: EpochMetrics, numEpochs: number): string {
     `loss ${formatLoss(metrics.trainLoss)}`,
     `top-1 ${formatPercent(metrics.valTop1)}`,
     `top-5 ${formatPercent(metrics.valTop5)}`,
+    ...(metrics.valTop1Ema === undefined
+      ? []
+      : [`EMA top-1 ${formatPercent(metrics.valTop1Ema)}`]),
     `lr ${formatLr(metrics.lr)}`,
     formatRate(metrics.imagesPerSecond),
     `at ${formatDuration(metrics.seconds)}`,

@@ -10,7 +10,8 @@ import type {
   TrainerEvent,
   TrainReport,
 } from '../../src/train/protocol';
-import { DEFAULT_RECIPE } from '../../src/recipe/recipe';
+import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
+import { lrAtEpoch } from '../../src/train/schedule';
 import { openModules, type Session } from './harness';
 
 let session: Session;
@@ -45,7 +46,7 @@ const tiny = {
   seed: 3,
 };
 
-async function train(recipe: typeof tiny) {
+async function train(recipe: Recipe) {
   return session.page.evaluate(async (recipe) => {
     const { TrainerClient } = await window.importModule<typeof Client>(
       '/src/train/client.ts',
@@ -86,6 +87,43 @@ test('a ResNet trains in the Worker on the webgpu backend', async () => {
   const steps = events.filter((e) => e.type === 'step');
   const tensors = steps.map((e) => e.progress.numTensors);
   expect(new Set(tensors.slice(1)).size).toBe(1);
+});
+
+test('the blog-final options train on webgpu with LR, EMA and no leak', async () => {
+  const recipe: Recipe = {
+    ...tiny,
+    batchSize: 8,
+    limit: 80,
+    lr: 0.2,
+    weightDecay: 1e-4,
+    normWeightDecay: 0,
+    lrScheduler: 'cosineannealinglr',
+    lrWarmupEpochs: 1,
+    lrWarmupMethod: 'linear',
+    autoAugment: 'ta_wide',
+    randomErase: 0.1,
+    labelSmoothing: 0.1,
+    modelEma: true,
+    modelEmaSteps: 2,
+  };
+  const { report, events } = await train(recipe);
+  expect(report.backend).toBe('webgpu');
+  expect(report.kernels).toMatch(/^lab/);
+  expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+  for (const e of report.epochs) {
+    expect(e.lr).toBeCloseTo(lrAtEpoch(recipe, e.epoch - 1), 12);
+    expect(Number.isFinite(e.trainLoss)).toBe(true);
+    expect(e.valTop1Ema).toBeGreaterThanOrEqual(0);
+    expect(e.valTop5Ema).toBeGreaterThanOrEqual(e.valTop1Ema!);
+    expect(e.valTop5Ema).toBeLessThanOrEqual(1);
+  }
+  // Linear warmup from lr * 0.01, then the cosine from its top.
+  expect(report.epochs.map((e) => e.lr)).toEqual([0.002, 0.2]);
+  // Ten steps an epoch: one loss read each, after the EMA and the
+  // optimizer made their state; the count must not move between epochs.
+  const steps = events.flatMap((e) => (e.type === 'step' ? [e.progress] : []));
+  expect(steps.map((p) => p.epoch)).toEqual([1, 2]);
+  expect(new Set(steps.map((p) => p.numTensors)).size).toBe(1);
 });
 
 test('the same seed on the same backend gives the same curve', async () => {

@@ -83,4 +83,21 @@ describe('rows for the charts', () => {
     ]);
     expect(rows).toEqual([{ epoch: 1, top1: 25, top5: 75 }]);
   });
+
+  test("runs with an EMA add the average's top-1", () => {
+    const rows = accuracyRows([
+      {
+        epoch: 1,
+        trainLoss: 1,
+        valTop1: 0.25,
+        valTop5: 0.75,
+        valTop1Ema: 0.5,
+        valTop5Ema: 1,
+        lr: 0.1,
+        imagesPerSecond: 1,
+        seconds: 1,
+      },
+    ]);
+    expect(rows).toEqual([{ epoch: 1, top1: 25, top5: 75, top1Ema: 50 }]);
+  });
 });

@@ -72,6 +72,23 @@ test('an epoch line shows accuracies as percentages and the time left', () => {
   );
 });
 
+test("with an EMA the epoch line adds the average's top-1", () => {
+  const metrics = {
+    epoch: 2,
+    trainLoss: 1.23456,
+    valTop1: 0.7125,
+    valTop5: 0.981,
+    valTop1Ema: 0.75,
+    valTop5Ema: 0.99,
+    lr: 0.01,
+    imagesPerSecond: 812.4,
+    seconds: 30,
+  };
+  expect(formatEpoch(metrics, 5, 63, null)).toContain(
+    'top-5 98.10%  ema top-1 75.00%  lr 0.01',
+  );
+});
+
 test('the backend line names what fell back and why', () => {
   const info: BackendInfo = {
     backend: 'cpu',

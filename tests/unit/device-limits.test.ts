@@ -29,3 +29,16 @@ test('a batch that fits, or a backend without the limit, passes', () => {
     checkDeviceLimits({ ...resnet50, batchSize: 4096 } as never, rgb, null),
   ).not.toThrow();
 });
+
+test('micro-batches bound the pass, and a larger eval crop counts', () => {
+  const check = (patch: object) => () =>
+    checkDeviceLimits({ ...resnet50, ...patch } as never, rgb, 128 * MiB);
+  expect(check({ batchSize: 84, microBatchSize: 21 })).not.toThrow();
+  expect(check({ batchSize: 84, microBatchSize: 42 })).toThrow(
+    /micro-batch 42 at 224 px .* use a micro-batch of at most 41/,
+  );
+  // A 256 px eval crop: 128 x 128 x 64 floats, 32 images in 128 MiB.
+  expect(check({ batchSize: 33, valCropSize: 256 })).toThrow(
+    /batch 33 at 256 px needs a 132 MiB buffer/,
+  );
+});

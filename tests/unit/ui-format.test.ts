@@ -53,3 +53,20 @@ test('an epoch line holds loss, top-1, top-5, lr and speed', () => {
       '123 img/s  at 1 min 01 s',
   );
 });
+
+test("with an EMA the epoch line adds the average's top-1", () => {
+  const metrics = {
+    epoch: 2,
+    trainLoss: 0.5,
+    valTop1: 0.8125,
+    valTop5: 0.99,
+    valTop1Ema: 0.85,
+    valTop5Ema: 0.995,
+    lr: 0.01,
+    imagesPerSecond: 123.4,
+    seconds: 61,
+  };
+  expect(epochLine(metrics, 3)).toContain(
+    'top-5 99.0%  EMA top-1 85.0%  lr 0.0100',
+  );
+});

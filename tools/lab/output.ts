@@ -63,6 +63,9 @@ export function formatEpoch(
     `loss ${metrics.trainLoss.toFixed(4)}`,
     `val top-1 ${formatPercent(metrics.valTop1)}`,
     `top-5 ${formatPercent(metrics.valTop5)}`,
+    ...(metrics.valTop1Ema === undefined
+      ? []
+      : [`ema top-1 ${formatPercent(metrics.valTop1Ema)}`]),
     `lr ${formatNumber(metrics.lr)}`,
     formatRate(metrics.imagesPerSecond),
     `elapsed ${formatDuration(elapsedSeconds)}`,

@@ -17,6 +17,7 @@ const tick = (v: number) => `${v}%`;
 const percent = (v: unknown) => `${Number(v).toFixed(1)}%`;
 
 function Chart({ rows }: { rows: AccuracyRow[] }) {
+  const hasEma = rows.some((r) => r.top1Ema !== undefined);
   return (
     <LineChart
       responsive
@@ -53,11 +54,20 @@ function Chart({ rows }: { rows: AccuracyRow[] }) {
         stroke="var(--accent-2)"
         isAnimationActive={false}
       />
+      {hasEma && (
+        <Line
+          dataKey="top1Ema"
+          name="top-1 EMA"
+          stroke="var(--accent)"
+          strokeDasharray="4 3"
+          isAnimationActive={false}
+        />
+      )}
     </LineChart>
   );
 }
 
-/** Validation top-1 and top-5 after each epoch. */
+/** Validation top-1 and top-5 after each epoch, and the EMA's top-1. */
 export function AccuracyChart() {
   const epochs = useLab((s) => s.run.epochs);
   const rows = useMemo(() => accuracyRows(epochs), [epochs]);
