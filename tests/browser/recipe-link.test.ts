@@ -25,7 +25,7 @@ async function ready(page: Page): Promise<void> {
 
 test('a recipe link opens its recipe, names its bad parts, and travels', async () => {
   session = await openApp({
-    query: '?lr=0.4&bogus=1&epochs=abc&label-smoothing=0.1',
+    query: '?lr=0.4&bogus=1&epochs=abc&label-smoothing=0.1&pretrained',
   });
   const { page } = session;
   await ready(page);
@@ -37,17 +37,26 @@ test('a recipe link opens its recipe, names its bad parts, and travels', async (
   expect(notices).toMatch(/bogus/);
   expect(notices).toMatch(/epochs: expected .*got "abc"; used 3/);
   const others = await page.getByTestId('other-options').innerText();
-  expect(others).toMatch(/Also in this recipe: label-smoothing 0\.1/);
-  expect(others).toMatch(/Not applied by the training loop yet/);
+  expect(others).toMatch(
+    /Also in this recipe: pretrained true, label-smoothing 0\.1/,
+  );
+  // Pretrained weights do not reach the training loop yet, and say so.
+  expect(others).toMatch(/Not applied by the training loop yet.*pretrained/);
+  expect(others).not.toMatch(/without:.*label-smoothing/);
 
   // The address is the canonical link of what the form now holds.
   await expect
     .poll(() => new URL(page.url()).search)
-    .toBe('?data=fashion-mnist-demo&lr=0.4&label-smoothing=0.1');
+    .toBe(
+      '?data=fashion-mnist-demo&pretrained=true&lr=0.4&label-smoothing=0.1',
+    );
   await field(page, 'Batch size').fill('64');
   await expect
     .poll(() => new URL(page.url()).search)
-    .toBe('?data=fashion-mnist-demo&batch-size=64&lr=0.4&label-smoothing=0.1');
+    .toBe(
+      '?data=fashion-mnist-demo&pretrained=true&batch-size=64&lr=0.4&' +
+        'label-smoothing=0.1',
+    );
 
   // A fresh context has its own profile: nothing of the first one's state.
   const fresh = await session.browser.newContext();
