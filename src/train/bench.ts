@@ -10,7 +10,12 @@ import type { ShardStore } from '../data/shard-store';
 import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe';
 import type { Backend } from './backend';
 import { RunError, trainPass, type RunControl } from './epoch';
-import { checkDeviceLimits, PRINT_FREQ } from './loop';
+import {
+  checkDeviceLimits,
+  epochOptions,
+  PRINT_FREQ,
+  type EpochContext,
+} from './loop';
 import type { BenchOptions, BenchReport, KernelTime } from './protocol';
 import { trainStep } from './step';
 import { createTrainee } from './trainee';
@@ -20,7 +25,7 @@ export const BENCH_ROUNDS = 2;
 
 export interface BenchDeps {
   backend: Backend;
-  store: Pick<ShardStore, 'getShard'>;
+  store: Pick<ShardStore, 'getShard' | 'getSplitLabels'>;
   manifest: DatasetManifest;
   options: BenchOptions;
   control: RunControl;
@@ -29,6 +34,7 @@ export interface BenchDeps {
 function benchRecipe(options: BenchOptions): Recipe {
   return {
     ...DEFAULT_RECIPE,
+    ...options.training,
     model: options.model,
     width: options.width,
     imageSize: options.imageSize,
@@ -110,22 +116,29 @@ async function profileStep(step: () => tf.Scalar) {
 /**
  * Counts every read the backend serves from the GPU (what tensor.data()
  * and dataSync() end in), whoever asks: the loop's own count could miss a
- * read hidden inside an op.
+ * read hidden inside an op. A read of data that is still on the CPU (a
+ * small tensor made from the per-sample draws, which tfjs then works on
+ * where it lies) is no GPU readback and is not counted; the backends keep
+ * such data as `values` in their tensor map until it is uploaded.
  */
 function countBackendReads(): { count(): number; restore(): void } {
   const backend = tf.backend() as unknown as {
-    read: (...args: unknown[]) => Promise<unknown>;
-    readSync: (...args: unknown[]) => unknown;
+    read: (dataId: object) => Promise<unknown>;
+    readSync: (dataId: object) => unknown;
+    tensorMap?: { get(dataId: object): { values?: unknown } | undefined };
   };
   const { read, readSync } = backend;
   let reads = 0;
-  backend.read = (...args) => {
-    reads++;
-    return read.apply(backend, args);
+  const count = (dataId: object) => {
+    if (backend.tensorMap?.get(dataId)?.values == null) reads++;
   };
-  backend.readSync = (...args) => {
-    reads++;
-    return readSync.apply(backend, args);
+  backend.read = (dataId) => {
+    count(dataId);
+    return read.call(backend, dataId);
+  };
+  backend.readSync = (dataId) => {
+    count(dataId);
+    return readSync.call(backend, dataId);
   };
   return {
     count: () => reads,
@@ -137,8 +150,21 @@ function countBackendReads(): { count(): number; restore(): void } {
 }
 
 async function labRun(deps: BenchDeps, recipe: Recipe) {
-  const { options, manifest, backend, control } = deps;
-  const { trainee, dispose } = createTrainee(recipe, manifest);
+  const { options, manifest, backend } = deps;
+  const setup = createTrainee(recipe, manifest);
+  const { dispose } = setup;
+  // The run's own pass options for its first epoch: schedule, augmentation
+  // and EMA as a training run would have them.
+  const context: EpochContext = {
+    deps: { ...deps, recipe, runId: 'bench', emit: () => {} },
+    setup,
+    subset: undefined,
+    stepsPerEpoch: Math.floor(
+      manifest.splits.train.numImages / options.batchSize,
+    ),
+    globalStep: 0,
+  };
+  const runOptions = epochOptions(context, 1);
   const totalSteps = options.warmupSteps + options.steps;
   const tensorsAt = new Map<number, number>();
   const reads = countBackendReads();
@@ -157,15 +183,11 @@ async function labRun(deps: BenchDeps, recipe: Recipe) {
       }
     }
     const pass = await trainPass(batches(), {
-      trainee,
-      backend,
-      control,
-      stored: manifest,
-      imageSize: options.imageSize,
-      lr: recipe.lr,
-      printFreq: PRINT_FREQ,
+      ...runOptions,
+      onLossRead: undefined,
       maxSteps: totalSteps,
       onStep: async (step) => {
+        await runOptions.onStep?.(step);
         if (step === options.warmupSteps) {
           // Start the clock on an idle GPU, as the bare measurement does.
           await backend.fence();

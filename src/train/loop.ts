@@ -122,7 +122,7 @@ export function lrForStep(
   return learningRate(recipe, at, recipe.lrSchedulePer === 'step');
 }
 
-interface EpochContext {
+export interface EpochContext {
   deps: RunDeps;
   setup: TraineeSetup;
   subset: Int32Array | undefined;
@@ -131,7 +131,7 @@ interface EpochContext {
 }
 
 /** The pass options of one training epoch: LR, augmentation and EMA. */
-function epochOptions(c: EpochContext, epoch: number): TrainPassOptions {
+export function epochOptions(c: EpochContext, epoch: number): TrainPassOptions {
   const { recipe, manifest, backend, control, emit } = c.deps;
   const { trainee, ema } = c.setup;
   const lrAt = (step: number) =>

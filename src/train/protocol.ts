@@ -64,6 +64,12 @@ export interface BenchOptions {
   seed: number;
   /** 'lab': the lab's kernels where they apply; 'tfjs': stock kernels only. */
   kernels: KernelSet;
+  /**
+   * The training options the lab's step runs with (augmentation, label
+   * smoothing, EMA, schedule, ...); the defaults where absent. The bare
+   * step is the same model's forward, backward and update, without them.
+   */
+  training?: Partial<Recipe>;
 }
 
 export type KernelSet = 'lab' | 'tfjs';

@@ -134,31 +134,51 @@ test('the same seed on the same backend gives the same curve', async () => {
   expect(b.report.epochs[0]!.valTop1).toBe(a.report.epochs[0]!.valTop1);
 });
 
-test('the bench reads back at most once per 10 steps and leaks no tensor', async () => {
-  const report = await session.page.evaluate(async () => {
-    const { TrainerClient } = await window.importModule<typeof Client>(
-      '/src/train/client.ts',
-    );
-    return new TrainerClient().bench({
-      model: 'resnet18',
-      width: 0.125,
-      imageSize: 28,
-      batchSize: 8,
-      steps: 20,
-      warmupSteps: 1,
-      dataset: 'fashion-mnist-demo',
-      seed: 1,
-      kernels: 'lab',
-    });
-  });
-  expect(report.backend).toBe('webgpu');
-  // Reads counted at the backend: the loss every 10 steps, nothing else,
-  // and one after the last step for the loss of the steps since.
-  expect(report.readbacksPerStep).toBeGreaterThan(0);
-  expect(report.readbacksPerStep).toBeLessThanOrEqual(1 / 10);
-  expect(report.passEndReadbacks).toBe(1);
-  expect(report.numTensorsAfterStep20).toBe(report.numTensorsAfterStep2);
-  expect(report.bareImagesPerSecond).toBeGreaterThan(0);
-  expect(report.labImagesPerSecond).toBeGreaterThan(0);
-  expect(report.kernelsPerStep).toBeGreaterThan(100);
-});
+test.each([
+  ['the default recipe', {}],
+  [
+    "the final recipe's training options",
+    {
+      autoAugment: 'ta_wide',
+      randomErase: 0.1,
+      labelSmoothing: 0.1,
+      modelEma: true,
+      modelEmaSteps: 4,
+      lrScheduler: 'cosineannealinglr',
+      lrWarmupEpochs: 1,
+      lrWarmupMethod: 'linear',
+      weightDecay: 1e-4,
+    },
+  ],
+] as const)(
+  'the bench with %s reads back at most once per 10 steps and leaks no tensor',
+  async (_, training) => {
+    const report = await session.page.evaluate(async (training) => {
+      const { TrainerClient } = await window.importModule<typeof Client>(
+        '/src/train/client.ts',
+      );
+      return new TrainerClient().bench({
+        training,
+        model: 'resnet18',
+        width: 0.125,
+        imageSize: 28,
+        batchSize: 8,
+        steps: 20,
+        warmupSteps: 1,
+        dataset: 'fashion-mnist-demo',
+        seed: 1,
+        kernels: 'lab',
+      });
+    }, training);
+    expect(report.backend).toBe('webgpu');
+    // Reads counted at the backend: the loss every 10 steps, nothing else,
+    // and one after the last step for the loss of the steps since.
+    expect(report.readbacksPerStep).toBeGreaterThan(0);
+    expect(report.readbacksPerStep).toBeLessThanOrEqual(1 / 10);
+    expect(report.passEndReadbacks).toBe(1);
+    expect(report.numTensorsAfterStep20).toBe(report.numTensorsAfterStep2);
+    expect(report.bareImagesPerSecond).toBeGreaterThan(0);
+    expect(report.labImagesPerSecond).toBeGreaterThan(0);
+    expect(report.kernelsPerStep).toBeGreaterThan(100);
+  },
+);

@@ -157,7 +157,7 @@ describe('--preset', () => {
     }
   });
 
-  test('gives bench its model and batch; flags override those too', () => {
+  test('gives bench its model and batch, flags overriding them, and its training options', () => {
     const command = parseArgs([
       'bench',
       '--preset',
@@ -174,9 +174,19 @@ describe('--preset', () => {
         imageSize: 224,
         batchSize: 8,
         seed: 1,
+        training: expect.objectContaining({
+          autoAugment: 'ta_wide',
+          randomErase: 0.1,
+          labelSmoothing: 0.1,
+          modelEma: true,
+          lrScheduler: 'cosineannealinglr',
+        }),
       },
       jsonPath: null,
     });
+    if (command.kind !== 'bench') throw new Error(command.kind);
+    expect(command.options.training).not.toHaveProperty('model');
+    expect(command.options.training).not.toHaveProperty('batchSize');
   });
 
   test('an override that breaks a rule of the preset is named by flag', () => {

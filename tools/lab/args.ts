@@ -295,10 +295,11 @@ function toBenchImport(values: Values, paths: string[]): Command {
 /** What a bench takes from a preset: the model and batch it times. */
 function benchPart(preset: RecipeValue | undefined): Partial<BenchOptions> {
   if (preset === undefined) return {};
-  const { model, width, imageSize, batchSize, seed } = presetRecipe(
-    String(preset),
-  );
-  return { model, width, imageSize, batchSize, seed };
+  // The preset's model and sizes are the bench's defaults, which flags
+  // override; the rest is what the lab's step trains with.
+  const { model, width, imageSize, batchSize, seed, ...training } =
+    presetRecipe(String(preset));
+  return { model, width, imageSize, batchSize, seed, training };
 }
 
 /**
