@@ -49,16 +49,8 @@ function passImages(recipe: Recipe): number {
   return micro !== null && micro < recipe.batchSize ? micro : recipe.batchSize;
 }
 
-/**
- * Refuses a configuration whose largest activation would not fit one GPU
- * storage buffer: tfjs would not throw there, it would compute garbage.
- */
-export function checkDeviceLimits(
-  recipe: Recipe,
-  manifest: DatasetManifest,
-  maxBufferBytes: number | null,
-): void {
-  if (maxBufferBytes === null) return;
+/** Bytes of the largest activation one image needs, and at what size. */
+function passFootprint(recipe: Recipe, manifest: DatasetManifest) {
   const graph = describeResNet({
     name: recipe.model,
     numClasses: manifest.classNames.length,
@@ -72,22 +64,67 @@ export function checkDeviceLimits(
     recipe.imageSize,
     evalSizes(recipe)?.cropSize ?? recipe.imageSize,
   );
-  const images = passImages(recipe);
-  const what = images < recipe.batchSize ? 'micro-batch' : 'batch';
   const side = Math.ceil(px / 2);
   const stemChannels = graph.params[0]!.shape[3]!;
-  const perImage = side * side * stemChannels * 4;
+  return { px, perImage: side * side * stemChannels * 4 };
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/**
+ * Refuses a configuration whose largest activation would not fit one GPU
+ * storage buffer: tfjs would not throw there, it would compute garbage.
+ */
+export function checkDeviceLimits(
+  recipe: Recipe,
+  manifest: DatasetManifest,
+  maxBufferBytes: number | null,
+): void {
+  if (maxBufferBytes === null) return;
+  const { px, perImage } = passFootprint(recipe, manifest);
+  const images = passImages(recipe);
+  const what = images < recipe.batchSize ? 'micro-batch' : 'batch';
   const bytes = images * perImage;
   if (bytes > maxBufferBytes) {
     const fits = Math.max(1, Math.floor(maxBufferBytes / perImage));
     throw new RunError(
       'device-limit',
-      `${what} ${images} at ${px} px needs a ` +
-        `${(bytes / 2 ** 20).toFixed(0)} MiB buffer, but this GPU allows ` +
-        `${(maxBufferBytes / 2 ** 20).toFixed(0)} MiB ` +
+      `${what} ${images} at ${px} px needs a ${mib(bytes)} buffer, but ` +
+        `this GPU allows ${mib(maxBufferBytes)} ` +
         `(maxStorageBufferBindingSize); use a ${what} of at most ${fits}`,
     );
   }
+}
+
+/**
+ * With no micro-batch set, a batch the GPU cannot hold in one pass is
+ * split: into the largest micro-batch that divides the batch and fits, so
+ * that each step still averages the gradients of exactly `batchSize`
+ * images. Returns the recipe to run and, when it split, why, for the user.
+ * An explicit micro-batch is left to checkDeviceLimits.
+ */
+export function chooseMicroBatch(
+  recipe: Recipe,
+  manifest: DatasetManifest,
+  maxBufferBytes: number | null,
+): { recipe: Recipe; note: string | null } {
+  const unchanged = { recipe, note: null };
+  if (maxBufferBytes === null || recipe.microBatchSize !== null) {
+    return unchanged;
+  }
+  const { px, perImage } = passFootprint(recipe, manifest);
+  const batch = recipe.batchSize;
+  if (batch * perImage <= maxBufferBytes) return unchanged;
+  let micro = Math.min(batch, Math.floor(maxBufferBytes / perImage));
+  while (micro > 0 && batch % micro !== 0) micro--;
+  if (micro < 1) return unchanged;
+  const note =
+    `batch ${batch} at ${px} px needs a ${mib(batch * perImage)} buffer; ` +
+    `this GPU allows ${mib(maxBufferBytes)} ` +
+    `(maxStorageBufferBindingSize), so each step trains in ` +
+    `${batch / micro} micro-batches of ${micro} and sums their gradients ` +
+    '(batch-norm statistics come from each micro-batch)';
+  return { recipe: { ...recipe, microBatchSize: micro }, note };
 }
 
 async function trainingSubset(deps: RunDeps): Promise<Int32Array | undefined> {
@@ -245,11 +282,15 @@ function watchedTop1(recipe: Recipe, m: EpochMetrics): number {
     : m.valTop1;
 }
 
-export async function runTraining(deps: RunDeps): Promise<TrainReport> {
-  const { recipe, manifest, backend, control, emit } = deps;
+export async function runTraining(given: RunDeps): Promise<TrainReport> {
+  const { manifest, backend, control, emit } = given;
   const start = performance.now();
-  checkRecipe(recipe);
-  checkDeviceLimits(recipe, manifest, backend.info.maxStorageBufferBindingSize);
+  checkRecipe(given.recipe);
+  const maxBytes = backend.info.maxStorageBufferBindingSize;
+  const { recipe, note } = chooseMicroBatch(given.recipe, manifest, maxBytes);
+  if (note) emit({ type: 'notice', message: note });
+  checkDeviceLimits(recipe, manifest, maxBytes);
+  const deps = { ...given, recipe };
   const subset = await trainingSubset(deps);
   const setup = createTrainee(recipe, manifest);
   const numTrain = subset?.length ?? manifest.splits.train.numImages;

@@ -152,5 +152,7 @@ export type TrainerEvent =
   | { type: 'step'; progress: StepProgress }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'done'; report: TrainReport }
+  /** Something the run decided that the user should know, e.g. its micro-batch. */
+  | { type: 'notice'; message: string }
   | { type: 'bench-done'; report: BenchReport }
   | { type: 'error'; error: TrainerErrorInfo };

@@ -35,6 +35,8 @@ export interface RunState {
   epochs: EpochMetrics[];
   report: TrainReport | null;
   benchReport: BenchReport | null;
+  /** What the run decided and told, e.g. the micro-batch it chose. */
+  notices: string[];
   /** Wall-clock start in ms, for the elapsed time. */
   startedAt: number | null;
 }
@@ -77,6 +79,7 @@ export const IDLE_RUN: RunState = Object.freeze({
   epochs: [],
   report: null,
   benchReport: null,
+  notices: [],
   startedAt: null,
 });
 
@@ -152,6 +155,8 @@ function applyOne(state: TrainerSlice, event: TrainerEvent): TrainerSlice {
         status: 'finished',
         phase: null,
       });
+    case 'notice':
+      return withRun(state, { notices: [...state.run.notices, event.message] });
     case 'bench-done':
       return withRun(state, {
         benchReport: event.report,

@@ -63,6 +63,19 @@ describe('applyTrainerEvents', () => {
     expect(next.run).toBe(initial.run);
   });
 
+  test("notices pile up in the run's order and leave the rest as it was", () => {
+    const next = applyTrainerEvents(initial, [
+      { type: 'notice', message: 'split into micro-batches of 32' },
+      { type: 'notice', message: 'second' },
+    ]);
+    expect(next.run.notices).toEqual([
+      'split into micro-batches of 32',
+      'second',
+    ]);
+    expect(next.run.status).toBe(initial.run.status);
+    expect(initial.run.notices).toEqual([]);
+  });
+
   test('step events set the progress and append loss points in order', () => {
     const next = applyTrainerEvents(initial, [
       { type: 'state', state: 'running' },

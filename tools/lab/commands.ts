@@ -54,6 +54,7 @@ export class TrainProgress {
     if (event.type === 'backend') this.showBackend(event.info);
     else if (event.type === 'step') this.io.status(formatStep(event.progress));
     else if (event.type === 'epoch') this.showEpoch(event.metrics);
+    else if (event.type === 'notice') this.io.out(`note: ${event.message}`);
   }
 
   /**

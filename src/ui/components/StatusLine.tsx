@@ -75,8 +75,15 @@ export function StatusLine() {
   // Not announced: it changes every few steps, which would drown a screen
   // reader; the epoch log and the error box carry what matters.
   return (
-    <p className="status-line" role="status" aria-live="off">
-      {text}
-    </p>
+    <>
+      <p className="status-line" role="status" aria-live="off">
+        {text}
+      </p>
+      {run.notices.map((notice) => (
+        <p key={notice} className="notice" data-testid="run-notice">
+          {notice}
+        </p>
+      ))}
+    </>
   );
 }
