@@ -1,0 +1,43 @@
+import type { ReactNode } from 'react';
+import { isShown, type StepSpec } from '../recipe-fields';
+import type { DraftField } from '../recipe-draft';
+import { useLab } from '../store';
+import { RecipeField } from './RecipeField';
+
+interface Props {
+  step: StepSpec;
+  problems: Partial<Record<DraftField, string>>;
+  /** What the step shows below its fields (a note, a suggestion). */
+  children?: ReactNode;
+}
+
+/**
+ * One step of the recipe as a collapsible group: its switch and, while
+ * the step is on, its parameters.
+ */
+export function RecipeStep({ step, problems, children }: Props) {
+  const draft = useLab((s) => s.draft);
+  const isOn = step.isOn?.(draft);
+  const fields = step.fields.filter((f) => isShown(draft, f.key));
+  return (
+    // Open at first; afterwards the reader decides.
+    <details className="recipe-step" open data-step={step.id}>
+      <summary>
+        {step.title}
+        {isOn !== undefined && (
+          <span className="muted"> ({isOn ? 'on' : 'off'})</span>
+        )}
+      </summary>
+      <div className="fields">
+        {fields.map((spec) => (
+          <RecipeField
+            key={spec.key}
+            spec={spec}
+            problem={problems[spec.key]}
+          />
+        ))}
+      </div>
+      {children}
+    </details>
+  );
+}
