@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { isShown, type StepSpec } from '../recipe-fields';
 import type { DraftField } from '../recipe-draft';
 import { useLab } from '../store';
@@ -19,9 +19,21 @@ export function RecipeStep({ step, problems, children }: Props) {
   const draft = useLab((s) => s.draft);
   const isOn = step.isOn?.(draft);
   const fields = step.fields.filter((f) => isShown(draft, f.key));
+  const [open, setOpen] = useState(isOn ?? true);
+  const [wasOn, setWasOn] = useState(isOn);
+  // A step opens when it is switched on (by hand or by a preset); only
+  // the reader closes it, so switching off leaves its switch in view.
+  if (isOn !== wasOn) {
+    setWasOn(isOn);
+    if (isOn) setOpen(true);
+  }
   return (
-    // Open at first; afterwards the reader decides.
-    <details className="recipe-step" open data-step={step.id}>
+    <details
+      className="recipe-step"
+      open={open}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+      data-step={step.id}
+    >
       <summary>
         {step.title}
         {isOn !== undefined && (
