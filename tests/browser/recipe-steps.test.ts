@@ -67,6 +67,9 @@ test('a preset fills every step, and each step edits the address', async () => {
   expect(
     await page.locator('#recipe-microBatchSize-problem').innerText(),
   ).toMatch(/expected a divisor of batchSize \(128\), got 5/);
+  expect(await step('basics').locator('summary').innerText()).toMatch(
+    /1 field to fix/,
+  );
   expect(search(page)).toBe(linkOf(edited));
   await field(page, 'Micro-batch size (none = batch)').fill('none');
 

@@ -19,6 +19,7 @@ export function RecipeStep({ step, problems, children }: Props) {
   const draft = useLab((s) => s.draft);
   const isOn = step.isOn?.(draft);
   const fields = step.fields.filter((f) => isShown(draft, f.key));
+  const numProblems = fields.filter((f) => problems[f.key]).length;
   const [open, setOpen] = useState(isOn ?? true);
   const [wasOn, setWasOn] = useState(isOn);
   // A step opens when it is switched on (by hand or by a preset); only
@@ -38,6 +39,12 @@ export function RecipeStep({ step, problems, children }: Props) {
         {step.title}
         {isOn !== undefined && (
           <span className="muted"> ({isOn ? 'on' : 'off'})</span>
+        )}
+        {numProblems > 0 && (
+          <span className="field-problem">
+            {' '}
+            {numProblems === 1 ? '1 field to fix' : `${numProblems} to fix`}
+          </span>
         )}
       </summary>
       <div className="fields">
