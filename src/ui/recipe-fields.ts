@@ -31,6 +31,12 @@ export interface StepSpec {
 
 const above0 = (d: RecipeDraft, key: DraftField) => Number(d[key]) > 0;
 
+// While a switch's text is being typed ("" on the way from 5 to 10) the
+// step's parameters stay, so that they are not reset mid-edit; only a 0
+// switches the step off.
+const isZero = (d: RecipeDraft, key: DraftField) =>
+  d[key].trim() !== '' && Number(d[key]) === 0;
+
 // `shown` mirrors the "only used with" rules of cross-rules.ts: an option
 // is hidden exactly when the recipe requires it at its default.
 export const RECIPE_STEPS: readonly StepSpec[] = [
@@ -88,12 +94,12 @@ export const RECIPE_STEPS: readonly StepSpec[] = [
       {
         key: 'lrWarmupMethod',
         label: 'Warmup method',
-        shown: (d) => above0(d, 'lrWarmupEpochs'),
+        shown: (d) => !isZero(d, 'lrWarmupEpochs'),
       },
       {
         key: 'lrWarmupDecay',
         label: 'Warmup decay',
-        shown: (d) => above0(d, 'lrWarmupEpochs'),
+        shown: (d) => !isZero(d, 'lrWarmupEpochs'),
       },
     ],
   },
@@ -153,7 +159,7 @@ export const RECIPE_STEPS: readonly StepSpec[] = [
       {
         key: 'patienceOn',
         label: 'Patience watches',
-        shown: (d) => above0(d, 'patience'),
+        shown: (d) => !isZero(d, 'patience'),
       },
     ],
   },

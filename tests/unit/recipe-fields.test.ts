@@ -88,6 +88,15 @@ describe('the draft', () => {
     }
   });
 
+  test('a switch being retyped keeps the parameters of its step', () => {
+    const final = draftFromRecipe(presetRecipe('blog-final'));
+    const typing = editDraft(final, 'lrWarmupEpochs', '');
+    expect(typing.lrWarmupMethod).toBe('linear');
+    expect(editDraft(typing, 'lrWarmupEpochs', '10').lrWarmupMethod).toBe(
+      'linear',
+    );
+  });
+
   test('a bad value and a broken rule are each shown on their field', () => {
     const draft = { ...draftFromRecipe(DEMO_RECIPE), lr: 'fast' };
     expect(formProblems(DEMO_RECIPE, draft).lr).toMatch(

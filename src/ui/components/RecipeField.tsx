@@ -56,7 +56,8 @@ export function RecipeField({ spec, problem }: Props) {
           {...common}
           value={value}
           title={describeOption(key)}
-          inputMode="decimal"
+          // "none" needs letters; the others only digits.
+          inputMode={rule.nullable ? 'text' : 'decimal'}
           autoComplete="off"
           spellCheck={false}
           onChange={(e) => setDraft(key, e.target.value)}
