@@ -48,6 +48,10 @@ test('a preset fills every step, and each step edits the address', async () => {
     /Per update the average keeps [\d.]+ of itself/,
   );
   await expect.poll(() => search(page)).toBe(linkOf(final));
+  // The EMA rung adds nothing the final rung lacks, so both are named.
+  expect(await page.getByTestId('preset-match').innerText()).toMatch(
+    /blog-ema = blog-final/,
+  );
   // Steps the preset switches on open; the ones it leaves off stay closed.
   const step = (id: string) => page.locator(`details[data-step="${id}"]`);
   expect(await step('ema').getAttribute('open')).not.toBeNull();
@@ -60,6 +64,7 @@ test('a preset fills every step, and each step edits the address', async () => {
   await field(page, 'Label smoothing (0 = off)').fill('0.2');
   const edited = { ...final, modelEma: false, labelSmoothing: 0.2 };
   await expect.poll(() => search(page)).toBe(linkOf(edited));
+  expect(await page.getByTestId('preset-match').count()).toBe(0);
 
   // A rule across options is shown on its field; the link keeps the last
   // recipe that could run.

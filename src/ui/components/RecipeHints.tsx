@@ -1,10 +1,25 @@
-import { PRESET_NAMES } from '../../recipe/presets';
+import { PRESET_NAMES, PRESETS } from '../../recipe/presets';
+import type { Recipe } from '../../recipe/recipe';
 import { emaDecayNote, lrScalingSuggestion } from '../recipe-fields';
+import { formRecipe } from '../recipe-link';
 import { useLab } from '../store';
+
+/** The presets the form holds exactly; several rungs can be alike. */
+function matchingPresets(recipe: Readonly<Recipe> | null): string[] {
+  if (!recipe) return [];
+  const keys = Object.keys(recipe) as (keyof Recipe)[];
+  return PRESET_NAMES.filter((name) => {
+    const preset = PRESETS.get(name)!;
+    return keys.every((key) => preset[key] === recipe[key]);
+  });
+}
 
 /** Loads a named preset into every field of the form. */
 export function PresetPicker({ disabled }: { disabled: boolean }) {
   const loadPreset = useLab((s) => s.loadPreset);
+  const base = useLab((s) => s.recipe);
+  const draft = useLab((s) => s.draft);
+  const matches = matchingPresets(formRecipe(base, draft));
   return (
     <div className="field">
       <label htmlFor="recipe-preset">Preset</label>
@@ -21,6 +36,11 @@ export function PresetPicker({ disabled }: { disabled: boolean }) {
           <option key={name}>{name}</option>
         ))}
       </select>
+      {matches.length > 0 && (
+        <p className="field-note" data-testid="preset-match">
+          The form holds {matches.join(' = ')}.
+        </p>
+      )}
     </div>
   );
 }
