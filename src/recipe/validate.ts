@@ -37,7 +37,7 @@ interface NumberRule {
   nullable?: boolean;
 }
 
-type Rule =
+export type Rule =
   | NumberRule
   | { kind: 'choice'; choices: readonly string[] }
   | { kind: 'boolean' };
@@ -111,6 +111,11 @@ export const RECIPE_KEYS = Object.keys(RULES) as (keyof Recipe)[];
 
 export function isRecipeKey(key: string): key is keyof Recipe {
   return Object.hasOwn(RULES, key);
+}
+
+/** The kind and range of one option, for forms that draw its control. */
+export function optionRule(key: keyof Recipe): Readonly<Rule> {
+  return RULES[key];
 }
 
 export class RecipeError extends Error {

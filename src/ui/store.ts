@@ -16,6 +16,7 @@ import {
 } from '../data/errors';
 import type { DatasetManifest } from '../data/schema';
 import type { Recipe } from '../recipe/recipe';
+import { presetRecipe } from '../recipe/presets';
 import { RecipeError, resolveRecipe } from '../recipe/validate';
 import { TrainerError } from '../train/client';
 import type {
@@ -37,6 +38,7 @@ import {
 import {
   DEMO_RECIPE,
   draftFromRecipe,
+  draftValue,
   type DraftField,
   type RecipeDraft,
 } from './recipe-draft';
@@ -48,6 +50,11 @@ import {
   type RunState,
   type TrainerSlice,
 } from './run-events';
+import {
+  editDraft,
+  lrScalingSuggestion,
+  type LrScaleFrom,
+} from './recipe-fields';
 import { FIRST_VISIT, type PageLink } from './recipe-link';
 import { createThrottle } from './throttle';
 
@@ -102,6 +109,10 @@ export interface LabActions {
   setDraft(field: DraftField, value: string): void;
   /** Back to the demo recipe, also for the options the form lacks. */
   resetDraft(): void;
+  /** The whole form and its base recipe from a named preset. */
+  loadPreset(name: string): void;
+  /** Sets the LR that the linear scaling rule suggests. */
+  acceptLrSuggestion(): void;
   /** The dataset the form's Train button trains. */
   setTrainOn(dataset: string): void;
   dismissLinkNotices(): void;
@@ -115,6 +126,8 @@ export interface LabState extends TrainerSlice, LabActions {
   draft: RecipeDraft;
   /** The recipe the form started from (the page's link, or the demo's). */
   recipe: Recipe;
+  /** The batch and LR before the batch size was edited, for the LR rule. */
+  lrScaleFrom: LrScaleFrom | null;
   trainOn: string;
   /** What of the page's link could not be used, and what was instead. */
   linkNotices: string[];
@@ -247,6 +260,7 @@ export function createLabStore(
       webGpu: 'checking',
       draft: draftFromRecipe(link.recipe),
       recipe: link.recipe,
+      lrScaleFrom: null,
       trainOn: link.dataset ?? DEMO_DATASET,
       linkNotices: link.notices,
       smoothing: 0.6,
@@ -309,11 +323,30 @@ export function createLabStore(
       },
 
       setDraft(field, value) {
-        set((s) => ({ draft: { ...s.draft, [field]: value } }));
+        set((s) => ({
+          draft: editDraft(s.draft, field, value),
+          lrScaleFrom: nextLrScaleFrom(s, field),
+        }));
       },
 
       resetDraft() {
-        set({ draft: draftFromRecipe(DEMO_RECIPE), recipe: DEMO_RECIPE });
+        set({
+          draft: draftFromRecipe(DEMO_RECIPE),
+          recipe: DEMO_RECIPE,
+          lrScaleFrom: null,
+        });
+      },
+
+      loadPreset(name) {
+        const recipe = presetRecipe(name);
+        set({ draft: draftFromRecipe(recipe), recipe, lrScaleFrom: null });
+      },
+
+      acceptLrSuggestion() {
+        const { lrScaleFrom, draft } = get();
+        const lr = lrScalingSuggestion(lrScaleFrom, draft);
+        if (lr === null) return;
+        set({ draft: editDraft(draft, 'lr', String(lr)), lrScaleFrom: null });
       },
 
       setTrainOn(dataset) {
@@ -347,4 +380,20 @@ export function useLab<T>(selector: (state: LabState) => T): T {
     );
   }
   return useStore(store, selector);
+}
+
+/**
+ * The batch and LR the linear scaling rule starts from: kept from the
+ * first edit of the batch size until the LR is set, by hand or by the rule.
+ */
+function nextLrScaleFrom(
+  s: Pick<LabState, 'draft' | 'lrScaleFrom'>,
+  field: DraftField,
+): LrScaleFrom | null {
+  if (field === 'lr') return null;
+  if (field !== 'batchSize' || s.lrScaleFrom) return s.lrScaleFrom;
+  const batchSize = draftValue(s.draft, 'batchSize');
+  const lr = draftValue(s.draft, 'lr');
+  if (typeof batchSize !== 'number' || typeof lr !== 'number') return null;
+  return { batchSize, lr };
 }

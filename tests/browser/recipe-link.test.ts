@@ -37,8 +37,10 @@ test('a recipe link opens its recipe, names its bad parts, and travels', async (
   expect(notices).toMatch(/bogus/);
   expect(notices).toMatch(/epochs: expected .*got "abc"; used 3/);
   const others = await page.getByTestId('other-options').innerText();
-  expect(others).toMatch(
-    /Also in this recipe: pretrained true, label-smoothing 0\.1/,
+  // Label smoothing has its own field now; pretrained has none yet.
+  expect(others).toMatch(/Also in this recipe: pretrained true\./);
+  expect(await field(page, 'Label smoothing (0 = off)').inputValue()).toBe(
+    '0.1',
   );
   // Pretrained weights do not reach the training loop yet, and say so.
   expect(others).toMatch(/Not applied by the training loop yet.*pretrained/);
@@ -69,8 +71,8 @@ test('a recipe link opens its recipe, names its bad parts, and travels', async (
     'fashion-mnist-demo',
   );
   expect(await other.getByTestId('link-notices').count()).toBe(0);
-  expect(await other.getByTestId('other-options').innerText()).toMatch(
-    /label-smoothing 0\.1/,
+  expect(await field(other, 'Label smoothing (0 = off)').inputValue()).toBe(
+    '0.1',
   );
   mkdirSync(resolve(ROOT, 'test-results'), { recursive: true });
   await other.screenshot({

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { StorageError } from '../../src/data/errors';
 import type { DatasetManifest } from '../../src/data/schema';
+import { presetRecipe } from '../../src/recipe/presets';
 import type { Recipe } from '../../src/recipe/recipe';
 import type { TrainerEvent, TrainReport } from '../../src/train/protocol';
 import {
@@ -115,6 +116,33 @@ describe('the lab store', () => {
     store.getState().resetDraft();
     expect(store.getState().recipe.labelSmoothing).toBe(0);
     expect(store.getState().draft.width).toBe('0.25');
+  });
+
+  test('a preset fills the whole form and becomes the recipe under it', () => {
+    const { store } = setup();
+    store.getState().loadPreset('blog-final');
+    const { draft, recipe } = store.getState();
+    expect(recipe).toEqual(presetRecipe('blog-final'));
+    expect(draft).toMatchObject({
+      model: 'resnet50',
+      lrScheduler: 'cosineannealinglr',
+      autoAugment: 'ta_wide',
+      modelEma: 'true',
+    });
+  });
+
+  test('a new batch size offers the scaled LR and applies it on request', () => {
+    const { store } = setup();
+    store.getState().loadPreset('blog-final');
+    const lr = presetRecipe('blog-final').lr;
+    store.getState().setDraft('batchSize', '2');
+    store.getState().setDraft('batchSize', '256');
+    // Only a click sets the LR, and from the batch before the first edit.
+    expect(store.getState().draft.lr).toBe(String(lr));
+    expect(store.getState().lrScaleFrom).toEqual({ batchSize: 128, lr });
+    store.getState().acceptLrSuggestion();
+    expect(store.getState().draft.lr).toBe(String(lr * 2));
+    expect(store.getState().lrScaleFrom).toBeNull();
   });
 
   test('refuses a second run while one is going', async () => {

@@ -6,7 +6,7 @@ import {
   type Recipe,
 } from '../../recipe/recipe';
 import { useImports } from '../import-store';
-import { DRAFT_FIELDS } from '../recipe-draft';
+import { UNFORMED_KEYS } from '../recipe-fields';
 import { formRecipe } from '../recipe-link';
 import { DEMO_DATASET, useLab } from '../store';
 
@@ -59,12 +59,12 @@ export function TrainOnField({ disabled }: { disabled: boolean }) {
   );
 }
 
-const FORM_KEYS = new Set<string>(DRAFT_FIELDS);
+const UNFORMED = new Set<string>(UNFORMED_KEYS);
 
 /** "key value" for each option the form has no field for, off defaults. */
 function otherSettings(recipe: Readonly<Recipe>): string[] {
   return Object.entries(recipe)
-    .filter(([key]) => !FORM_KEYS.has(key))
+    .filter(([key]) => UNFORMED.has(key))
     .filter(([key, value]) => value !== DEFAULT_RECIPE[key as keyof Recipe])
     .map(([key, value]) => `${kebabCase(key)} ${formatValue(value)}`);
 }

@@ -1,76 +1,30 @@
-import type { FormEvent } from 'react';
-import { MODEL_NAMES } from '../../recipe/recipe';
-import {
-  DRAFT_FIELDS,
-  draftOverrides,
-  draftProblems,
-  type DraftField,
-} from '../recipe-draft';
+import type { FormEvent, ReactNode } from 'react';
+import { draftOverrides } from '../recipe-draft';
+import { formProblems, RECIPE_STEPS } from '../recipe-fields';
 import { isBusy } from '../run-events';
 import { useLab } from '../store';
 import { LinkNotices, OtherOptions, TrainOnField } from './RecipeExtras';
+import { EmaDecayNote, LrSuggestion, PresetPicker } from './RecipeHints';
+import { RecipeStep } from './RecipeStep';
 import { RunControls } from './RunControls';
-
-const LABELS: Record<DraftField, string> = {
-  model: 'Model',
-  width: 'Width multiplier',
-  imageSize: 'Image size (px)',
-  epochs: 'Epochs',
-  lr: 'Learning rate',
-  batchSize: 'Batch size',
-  seed: 'Seed',
-  patience: 'Patience (epochs, 0 = off)',
-  limit: 'Training images (0 = all)',
-};
 
 export const RECIPE_FORM_ID = 'recipe-form';
 
-function Field({ field, problem }: { field: DraftField; problem?: string }) {
-  const value = useLab((s) => s.draft[field]);
-  const setDraft = useLab((s) => s.setDraft);
-  const id = `recipe-${field}`;
-  const common = {
-    id,
-    name: field,
-    value,
-    'aria-invalid': problem !== undefined,
-    'aria-describedby': problem ? `${id}-problem` : undefined,
-  };
-  return (
-    <div className="field">
-      <label htmlFor={id}>{LABELS[field]}</label>
-      {field === 'model' ? (
-        <select {...common} onChange={(e) => setDraft(field, e.target.value)}>
-          {MODEL_NAMES.map((name) => (
-            <option key={name}>{name}</option>
-          ))}
-        </select>
-      ) : (
-        <input
-          {...common}
-          inputMode="decimal"
-          autoComplete="off"
-          spellCheck={false}
-          onChange={(e) => setDraft(field, e.target.value)}
-        />
-      )}
-      {problem && (
-        <p className="field-problem" id={`${id}-problem`}>
-          {problem}
-        </p>
-      )}
-    </div>
-  );
-}
+/** What a step shows below its fields, by the step's id. */
+const STEP_EXTRAS: Record<string, ReactNode> = {
+  basics: <LrSuggestion />,
+  ema: <EmaDecayNote />,
+};
 
-/** The recipe's main options, checked as they are typed. */
+/** Every step of the recipe, grouped, checked as it is typed. */
 export function RecipeForm() {
   const draft = useLab((s) => s.draft);
+  const base = useLab((s) => s.recipe);
   const busy = useLab((s) => isBusy(s.run.status));
   const train = useLab((s) => s.train);
   const trainOn = useLab((s) => s.trainOn);
   const resetDraft = useLab((s) => s.resetDraft);
-  const problems = draftProblems(draft);
+  const problems = formProblems(base, draft);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -84,11 +38,16 @@ export function RecipeForm() {
       <h2 id="recipe-title">Recipe</h2>
       <LinkNotices />
       <form id={RECIPE_FORM_ID} onSubmit={submit} noValidate>
-        <fieldset disabled={busy} className="fields">
+        <fieldset disabled={busy} className="recipe-steps">
           <legend className="visually-hidden">Recipe options</legend>
-          <TrainOnField disabled={busy} />
-          {DRAFT_FIELDS.map((field) => (
-            <Field key={field} field={field} problem={problems[field]} />
+          <div className="fields">
+            <TrainOnField disabled={busy} />
+            <PresetPicker disabled={busy} />
+          </div>
+          {RECIPE_STEPS.map((step) => (
+            <RecipeStep key={step.id} step={step} problems={problems}>
+              {STEP_EXTRAS[step.id]}
+            </RecipeStep>
           ))}
         </fieldset>
         <OtherOptions />

@@ -1,4 +1,4 @@
-import { draftOverrides } from '../recipe-draft';
+import { formRecipe } from '../recipe-link';
 import { isBusy, type RunStatus } from '../run-events';
 import { useLab, type DatasetState } from '../store';
 
@@ -21,7 +21,7 @@ function whyNotTrain(
 export function RunControls({ formId }: { formId: string }) {
   const status = useLab((s) => s.run.status);
   const dataset = useLab((s) => s.dataset);
-  const draftValid = useLab((s) => draftOverrides(s.draft) !== null);
+  const draftValid = useLab((s) => formRecipe(s.recipe, s.draft) !== null);
   const pause = useLab((s) => s.pause);
   const resume = useLab((s) => s.resume);
   const stop = useLab((s) => s.stop);
