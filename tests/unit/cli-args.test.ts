@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_RECIPE, MODEL_NAMES } from '../../src/recipe/recipe';
-import { editDistance, parseArgs, UsageError } from '../../tools/lab/args';
+import { editDistance, parseArgs } from '../../tools/lab/args';
 import {
   BENCH_DEFAULTS,
   DEMO_DATASET,
@@ -9,16 +9,7 @@ import {
 } from '../../tools/lab/flags';
 import { usage, wrap } from '../../tools/lab/usage';
 import { RECIPE_KEYS } from '../../src/recipe/validate';
-
-function usageError(argv: string[]): UsageError {
-  try {
-    parseArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`expected a UsageError for ${argv.join(' ')}`);
-}
+import { usageError } from './cli-helpers';
 
 describe('train', () => {
   test('takes every recipe key as a kebab-case flag', () => {

@@ -1,17 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { nameFromPath, parseArgs, UsageError } from '../../tools/lab/args';
+import { nameFromPath, parseArgs } from '../../tools/lab/args';
 import { BENCH_IMPORT_FLAGS, IMPORT_FLAGS } from '../../tools/lab/flags';
 import { usage } from '../../tools/lab/usage';
-
-function usageError(argv: string[]): UsageError {
-  try {
-    parseArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`expected a UsageError for ${argv.join(' ')}`);
-}
+import { usageError } from './cli-helpers';
 
 describe('import', () => {
   test('takes a path, a name, the import options and a report path', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { DatasetManifest } from '../../src/data/schema';
 import type { TrainReport } from '../../src/train/protocol';
-import { parseArgs, UsageError } from '../../tools/lab/args';
+import { parseArgs } from '../../tools/lab/args';
 import type { Io } from '../../tools/lab/commands';
 import { LADDER_DEFAULT_STEPS } from '../../tools/lab/flags';
 import {
@@ -10,6 +10,7 @@ import {
   type LadderCommand,
 } from '../../tools/lab/ladder-command';
 import type { Lab, TrainArgs } from '../../tools/lab/page-api';
+import { usageError } from './cli-helpers';
 
 function ladder(argv: string[]): LadderCommand {
   const command = parseArgs(['ladder', ...argv]);
@@ -17,15 +18,7 @@ function ladder(argv: string[]): LadderCommand {
   return command;
 }
 
-function usageError(argv: string[]): string {
-  try {
-    parseArgs(['ladder', ...argv]);
-  } catch (error) {
-    if (error instanceof UsageError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a UsageError');
-}
+const ladderError = (argv: string[]) => usageError(['ladder', ...argv]).message;
 
 describe('ladder arguments', () => {
   test("the study's steps after its baseline, two seeds, flags pinned", () => {
@@ -52,13 +45,13 @@ describe('ladder arguments', () => {
   });
 
   test('unknown or stray steps and bad seeds are named', () => {
-    expect(usageError(['--steps', 'cosine,emma'])).toMatch(
+    expect(ladderError(['--steps', 'cosine,emma'])).toMatch(
       /--steps: expected steps from .*, got "emma"/,
     );
-    expect(usageError(['--steps', 'cosine', '--reject', 'ema'])).toMatch(
+    expect(ladderError(['--steps', 'cosine', '--reject', 'ema'])).toMatch(
       /--reject: expected steps from --steps \(cosine\), got ema/,
     );
-    expect(usageError(['--seeds', '0'])).toMatch(/--seeds/);
+    expect(ladderError(['--seeds', '0'])).toMatch(/--seeds/);
   });
 });
 

@@ -4,22 +4,13 @@ import { describe, expect, test } from 'vitest';
 import { presetRecipe } from '../../src/recipe/presets';
 import { DEFAULT_RECIPE } from '../../src/recipe/recipe';
 import { effectiveEmaDecay } from '../../src/train/ema-decay';
-import { parseArgs, UsageError } from '../../tools/lab/args';
+import { parseArgs } from '../../tools/lab/args';
 import { EXIT_OK, EXIT_USAGE, runCli } from '../../tools/lab/cli';
 import type { Io } from '../../tools/lab/commands';
 import { BENCH_DEFAULTS } from '../../tools/lab/flags';
 import type { RecipeReport } from '../../tools/lab/recipe-command';
 import { usage } from '../../tools/lab/usage';
-
-function usageError(argv: string[]): UsageError {
-  try {
-    parseArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`expected a UsageError for ${argv.join(' ')}`);
-}
+import { usageError } from './cli-helpers';
 
 /** Runs the CLI; fails the test if anything would reach a browser. */
 async function run(argv: string[]) {
