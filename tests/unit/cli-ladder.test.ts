@@ -5,7 +5,7 @@ import { parseArgs } from '../../tools/lab/args';
 import type { Io } from '../../tools/lab/commands';
 import { LADDER_DEFAULT_STEPS } from '../../tools/lab/flags';
 import {
-  csvPathOf,
+  besideJson,
   runLadder,
   type LadderCommand,
 } from '../../tools/lab/ladder-command';
@@ -136,10 +136,11 @@ describe('running a ladder', () => {
     );
     expect(written.get('l.json')).toMatchObject({ seeds: 2 });
     expect(String(written.get('l.csv'))).toMatch(/^rung,kind,/);
+    expect(String(written.get('l.svg'))).toMatch(/^<svg /);
   });
 
-  test('the CSV sits beside the JSON report', () => {
-    expect(csvPathOf('out/ladder.json')).toBe('out/ladder.csv');
-    expect(csvPathOf('ladder')).toBe('ladder.csv');
+  test('the CSV and the chart sit beside the JSON report', () => {
+    expect(besideJson('out/ladder.json', 'csv')).toBe('out/ladder.csv');
+    expect(besideJson('ladder', 'svg')).toBe('ladder.svg');
   });
 });

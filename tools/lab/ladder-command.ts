@@ -9,6 +9,7 @@ import {
   type LadderRow,
   type RungResult,
 } from '../../src/recipe/ladder';
+import { ladderSvg } from '../../src/recipe/ladder-chart';
 import type { Command } from './args';
 import { runTrain, type Io } from './commands';
 import { formatPercent } from './output';
@@ -39,11 +40,11 @@ export function formatLadder(rows: readonly LadderRow[]): string[] {
   ];
 }
 
-/** The CSV's path beside the JSON report's: out.json -> out.csv. */
-export function csvPathOf(jsonPath: string): string {
+/** A path beside the JSON report's: out.json -> out.csv, out.svg. */
+export function besideJson(jsonPath: string, extension: string): string {
   return /\.json$/i.test(jsonPath)
-    ? jsonPath.replace(/\.json$/i, '.csv')
-    : `${jsonPath}.csv`;
+    ? jsonPath.replace(/\.json$/i, `.${extension}`)
+    : `${jsonPath}.${extension}`;
 }
 
 export async function runLadder(
@@ -100,8 +101,15 @@ export async function runLadder(
       rows,
     };
     io.out(`report written to ${await io.writeJson(command.jsonPath, report)}`);
-    const csv = csvPathOf(command.jsonPath);
+    const csv = besideJson(command.jsonPath, 'csv');
     io.out(`table written to ${await io.writeText(csv, ladderCsv(rows))}`);
+    const title =
+      `${command.dataset}: best val top-1 per rung, ` +
+      `mean and sd over ${command.seeds} seed${command.seeds > 1 ? 's' : ''}`;
+    const svg = besideJson(command.jsonPath, 'svg');
+    io.out(
+      `chart written to ${await io.writeText(svg, ladderSvg(rows, title))}`,
+    );
   }
   return rows;
 }
