@@ -73,3 +73,35 @@ export async function openModules(
     devServer = null;
   });
 }
+
+type PageFn = (...args: never[]) => unknown;
+
+/** The functions a page-side helper module exports, by name. */
+export type PageFunctions<M> = {
+  [K in keyof M as M[K] extends PageFn ? K : never]: M[K] extends PageFn
+    ? M[K]
+    : never;
+};
+
+/**
+ * A typed caller of the functions that the module at `path` (served by
+ * openModules' dev server) exports: each call imports it in the page and
+ * runs the function there with the given arguments.
+ */
+export function pageModuleCaller<M>(path: string) {
+  return async function call<K extends keyof PageFunctions<M> & string>(
+    page: Page,
+    name: K,
+    ...args: Parameters<PageFunctions<M>[K]>
+  ): Promise<Awaited<ReturnType<PageFunctions<M>[K]>>> {
+    const result = await page.evaluate(
+      async ({ path, name, args }) => {
+        type Fn = (...a: unknown[]) => unknown;
+        const m = await window.importModule<Record<string, Fn>>(path);
+        return m[name]!(...args);
+      },
+      { path, name, args: args as unknown[] },
+    );
+    return result as Awaited<ReturnType<PageFunctions<M>[K]>>;
+  };
+}

@@ -2,41 +2,22 @@
 // page session and the typed call into the page helpers of import.page.ts,
 // the small Stanford Cars fixtures (.mat files written here, images drawn
 // in the page), the default options and the check of stored crops.
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { ImportOptions } from '../../src/data/import/types';
 import { writeMat, type WriteValue } from '../../tools/fixtures/mat5-writer';
-import { openModules, type Session } from './harness';
+import {
+  openModules,
+  pageModuleCaller,
+  type PageFunctions,
+  type Session,
+} from './harness';
 import type * as PageHelpers from './import.page';
 import type { Expected, FolderSpec, ImageSpec } from './import.page';
 
-type Helpers = {
-  [
-    K in keyof typeof PageHelpers as (typeof PageHelpers)[K] extends (
-      ...args: never[]
-    ) => unknown
-      ? K
-      : never
-  ]: (typeof PageHelpers)[K];
-};
+type Helpers = PageFunctions<typeof PageHelpers>;
 
 const HELPERS = '/tests/browser/import.page.ts';
-
-export async function inPageOf<K extends keyof Helpers>(
-  page: Page,
-  name: K,
-  ...args: Parameters<Helpers[K]>
-): Promise<Awaited<ReturnType<Helpers[K]>>> {
-  const result = await page.evaluate(
-    async ({ path, name, args }) => {
-      type Fn = (...a: unknown[]) => unknown;
-      const m = await window.importModule<Record<string, Fn>>(path);
-      return m[name]!(...args);
-    },
-    { path: HELPERS, name, args: args as unknown[] },
-  );
-  return result as Awaited<ReturnType<Helpers[K]>>;
-}
+export const inPageOf = pageModuleCaller<typeof PageHelpers>(HELPERS);
 
 /**
  * Opens the module page for the file's tests and closes it after them.

@@ -5,23 +5,20 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SplitName } from '../../src/data/schema';
-import { openModules, type Session } from './harness';
+import {
+  openModules,
+  pageModuleCaller,
+  type PageFunctions,
+  type Session,
+} from './harness';
 import type * as PageHelpers from './shard-store.page';
 
-type Helpers = {
-  [
-    K in keyof typeof PageHelpers as (typeof PageHelpers)[K] extends (
-      ...args: never[]
-    ) => unknown
-      ? K
-      : never
-  ]: (typeof PageHelpers)[K];
-};
+type Helpers = PageFunctions<typeof PageHelpers>;
 
 const HELPERS = '/tests/browser/shard-store.page.ts';
+const inPageOf = pageModuleCaller<typeof PageHelpers>(HELPERS);
 const RECORD_BYTES = 1 + 28 * 28;
 
 let session: Session;
@@ -38,22 +35,6 @@ function inPage<K extends keyof Helpers>(
   ...args: Parameters<Helpers[K]>
 ): Promise<Awaited<ReturnType<Helpers[K]>>> {
   return inPageOf(session.page, name, ...args);
-}
-
-async function inPageOf<K extends keyof Helpers>(
-  page: Page,
-  name: K,
-  ...args: Parameters<Helpers[K]>
-): Promise<Awaited<ReturnType<Helpers[K]>>> {
-  const result = await page.evaluate(
-    async ({ path, name, args }) => {
-      type Fn = (...a: unknown[]) => unknown;
-      const m = await window.importModule<Record<string, Fn>>(path);
-      return m[name]!(...args);
-    },
-    { path: HELPERS, name, args: args as unknown[] },
-  );
-  return result as Awaited<ReturnType<Helpers[K]>>;
 }
 
 // The shipped file's split sizes (see public/datasets/README.md).
