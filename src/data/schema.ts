@@ -40,6 +40,12 @@ export interface DatasetManifest {
   createdAt: string;
   /** Present on datasets imported from files (src/data/import/). */
   importRecord?: ImportRecord;
+  /**
+   * Per-channel mean and standard deviation of the training pixels on
+   * 0..1 (src/data/pixel-stats.ts), measured before the first run on the
+   * dataset and kept; absent until then.
+   */
+  pixelStats?: { mean: number[]; std: number[] };
 }
 
 /**

@@ -8,7 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { HostBatch } from '../data/schema';
 import type { Backend } from './backend';
 import type { ErrorCode } from './protocol';
-import { evalBatch, trainStep, uploadBatch, type Trainee } from './step';
+import {
+  evalBatch,
+  trainStep,
+  uploadBatch,
+  type StoredImages,
+  type Trainee,
+} from './step';
 import type { TrainBatch } from './train-batch';
 
 export class RunError extends Error {
@@ -63,7 +69,7 @@ export interface TrainPassOptions {
   trainee: Trainee;
   backend: Backend;
   control: RunControl;
-  stored: { height: number; width: number; channels: number };
+  stored: StoredImages;
   imageSize: number;
   lr: number;
   /** The LR of the step `stepInEpoch` (from 0); `lr` throughout if absent. */

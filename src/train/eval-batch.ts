@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { HostBatch } from '../data/schema';
 import type { Recipe } from '../recipe/recipe';
 import { evalTransform, normalizeImages } from './augment/pipeline';
-import { normalization, uploadBatch } from './step';
+import { normalization, uploadBatch, type StoredImages } from './step';
 import { uploadPixels } from './train-batch';
 
 export type EvalBatchRecipe = Pick<
@@ -26,12 +26,12 @@ export function evalSizes(
 /** Uploads a validation batch per the recipe's eval preset. */
 export function prepareEvalBatch(
   batch: HostBatch,
-  stored: { height: number; width: number; channels: number },
+  stored: StoredImages,
   recipe: EvalBatchRecipe,
 ): { x: tf.Tensor4D; labels: tf.Tensor1D } {
   const sizes = evalSizes(recipe);
   if (!sizes) return uploadBatch(batch, stored, recipe.imageSize);
-  const { mean, std } = normalization(stored.channels);
+  const { mean, std } = normalization(stored);
   const x = tf.tidy(() => {
     const raw = uploadPixels(batch, stored);
     const cropped = evalTransform(raw, sizes.resizeSize, sizes.cropSize);

@@ -20,6 +20,7 @@ import type { EpochMetrics, TrainerEvent, TrainReport } from './protocol';
 import { evalSizes, prepareEvalBatch } from './eval-batch';
 import { describeResNet } from './resnet';
 import { learningRate, validateLrSchedule } from './schedule';
+import { normalization } from './step';
 import { prepareTrainBatch } from './train-batch';
 import {
   createTrainee,
@@ -330,6 +331,7 @@ export async function runTraining(given: RunDeps): Promise<TrainReport> {
     dataset: manifest.name,
     numTrainImages: numTrain,
     numValImages: manifest.splits.val.numImages,
+    normalization: normalization(manifest),
     recipe,
     epochs,
     bestValTop1: Math.max(0, best.top1),

@@ -42,6 +42,8 @@ export interface TrainReport {
   dataset: string;
   numTrainImages: number;
   numValImages: number;
+  /** Per-channel mean and std the inputs were normalised with, on 0..1. */
+  normalization: { mean: number[]; std: number[] };
   recipe: Recipe;
   epochs: EpochMetrics[];
   bestValTop1: number;

@@ -11,15 +11,30 @@ import {
   type ResNetState,
 } from './resnet';
 
+/** What the input normalisation is chosen from. */
+export interface StoredImages {
+  height: number;
+  width: number;
+  channels: number;
+  /** The training split's own statistics, once measured. */
+  pixelStats?: { mean: number[]; std: number[] };
+}
+
 /**
- * Per-channel input normalisation. RGB uses the ImageNet statistics that
- * torchvision's pretrained weights expect; grayscale maps [0, 1] to [-1, 1].
+ * Per-channel input normalisation: the dataset's own statistics where they
+ * were measured (a network trained from scratch learns fastest on centred
+ * inputs); otherwise the ImageNet statistics of torchvision's weights for
+ * RGB, and [0, 1] to [-1, 1] for grayscale.
  */
-export function normalization(channels: number): {
+export function normalization(stored: StoredImages): {
   mean: number[];
   std: number[];
 } {
-  return channels === 3
+  const stats = stored.pixelStats;
+  if (stats && stats.mean.length === stored.channels) {
+    return { mean: stats.mean.slice(), std: stats.std.slice() };
+  }
+  return stored.channels === 3
     ? { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
     : { mean: [0.5], std: [0.5] };
 }
@@ -33,11 +48,11 @@ export function normalization(channels: number): {
  */
 export function uploadBatch(
   batch: HostBatch,
-  stored: { height: number; width: number; channels: number },
+  stored: StoredImages,
   imageSize: number,
 ): { x: tf.Tensor4D; labels: tf.Tensor1D } {
   const { height, width, channels } = stored;
-  const { mean, std } = normalization(channels);
+  const { mean, std } = normalization(stored);
   const scale = std.map((s) => 1 / (255 * s));
   const shift = mean.map((m, i) => -m / std[i]!);
   const pixels = new Float32Array(batch.pixels.length);

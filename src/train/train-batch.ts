@@ -16,7 +16,7 @@ import {
 } from './augment/pipeline';
 import { randomErasing, REFERENCE_ERASING } from './erase';
 import { mixBatch } from './mix';
-import { normalization, uploadBatch } from './step';
+import { normalization, uploadBatch, type StoredImages } from './step';
 
 export type TrainBatchRecipe = Pick<
   Recipe,
@@ -30,7 +30,7 @@ export type TrainBatchRecipe = Pick<
 >;
 
 export interface TrainBatchContext {
-  stored: { height: number; width: number; channels: number };
+  stored: StoredImages;
   recipe: TrainBatchRecipe;
   numClasses: number;
   /** The epoch's augmentation stream. */
@@ -77,7 +77,7 @@ function augmentedImages(
 ): tf.Tensor4D {
   const { stored, rng } = ctx;
   const draws = drawTrainAugment(rng, batch.size, stored, options);
-  const { mean, std } = normalization(stored.channels);
+  const { mean, std } = normalization(stored);
   return tf.tidy(() => {
     const raw = uploadPixels(batch, stored);
     const augmented = applyTrainAugment(raw, draws, options);

@@ -1,6 +1,8 @@
 // The training Worker's entry: decodes requests, runs one training or
 // benchmark run on the best backend, and posts typed events back.
-import { openShardStore } from '../data/shard-store';
+import { measurePixelStats } from '../data/pixel-stats';
+import type { DatasetManifest } from '../data/schema';
+import { openShardStore, type ShardStore } from '../data/shard-store';
 import { RecipeError, resolveRecipe } from '../recipe/validate';
 import { initBackend, type Backend } from './backend';
 import { runBench } from './bench';
@@ -49,6 +51,32 @@ async function openDataset(name: string) {
   return { store, manifest };
 }
 
+/**
+ * The dataset with its pixel statistics, measured and kept on the first
+ * run over it; a store that cannot keep them (full, read-only) still
+ * gets this run normalised by them.
+ */
+async function withPixelStats(
+  store: ShardStore,
+  manifest: DatasetManifest,
+): Promise<DatasetManifest> {
+  if (manifest.pixelStats) return manifest;
+  const measured = {
+    ...manifest,
+    pixelStats: await measurePixelStats(store, manifest),
+  };
+  try {
+    await store.putManifest(measured);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    emit({
+      type: 'notice',
+      message: `the dataset's pixel statistics were measured but not kept: ${why}`,
+    });
+  }
+  return measured;
+}
+
 async function start(request: TrainerRequest): Promise<void> {
   if (active) {
     emit({
@@ -65,7 +93,9 @@ async function start(request: TrainerRequest): Promise<void> {
     emit({ type: 'backend', info: backend.info });
     if (request.type === 'train') {
       const recipe = resolveRecipe({ ...request.recipe });
-      const { store, manifest } = await openDataset(request.dataset);
+      const opened = await openDataset(request.dataset);
+      const { store } = opened;
+      const manifest = await withPixelStats(store, opened.manifest);
       setState('running');
       const report = await runTraining({
         backend,

@@ -87,6 +87,21 @@ test('a ResNet trains in the Worker on the webgpu backend', async () => {
   const steps = events.filter((e) => e.type === 'step');
   const tensors = steps.map((e) => e.progress.numTensors);
   expect(new Set(tensors.slice(1)).size).toBe(1);
+  // The first run measured the demo's pixel statistics, kept them with
+  // the dataset and normalised with them. Fashion-MNIST's training set
+  // has mean 0.2860 and std 0.3530; the demo's 16,500 images are a
+  // sample of it.
+  const kept = await session.page.evaluate(async () => {
+    const store = await (
+      await window.importModule<typeof Store>('/src/data/shard-store.ts')
+    ).openShardStore();
+    const manifest = await store.getManifest('fashion-mnist-demo');
+    store.close();
+    return manifest?.pixelStats;
+  });
+  expect(kept).toEqual(report.normalization);
+  expect(report.normalization.mean[0]).toBeCloseTo(0.286, 2);
+  expect(report.normalization.std[0]).toBeCloseTo(0.353, 2);
 });
 
 test('the blog-final options train on webgpu with LR, EMA and no leak', async () => {

@@ -26,6 +26,7 @@ const REPORT: TrainReport = {
   dataset: 'fashion-mnist-demo',
   numTrainImages: 64,
   numValImages: 1000,
+  normalization: { mean: [0.29], std: [0.35] },
   recipe: { ...DEFAULT_RECIPE, epochs: 2 },
   epochs: [],
   bestValTop1: 0.5123,
