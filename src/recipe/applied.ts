@@ -43,6 +43,7 @@ const APPLIED: Partial<Record<keyof Recipe, Support>> = {
   modelEma: true,
   modelEmaSteps: true,
   modelEmaDecay: true,
+  cropFlip: true,
   autoAugment: true,
   raMagnitude: true,
   interpolation: true,

@@ -47,6 +47,8 @@ export const BLOG_LADDER: readonly LadderStep[] = [
       weightDecay: 1e-4,
       // The next rung adds StepLR, so the baseline's LR is constant.
       lrScheduler: 'none',
+      // Implicit: train.py always crops and flips its training images.
+      cropFlip: true,
     },
   },
   {

@@ -70,7 +70,7 @@ export const LR_WARMUP_METHODS = Object.keys(
  */
 export type AutoAugmentName = 'none' | 'standard' | AutoAugmentPolicyName;
 const AUTO_AUGMENT_NOTES: Record<AutoAugmentName, string> = {
-  none: 'a plain resize: the lab skips the crop and flip the reference has',
+  none: 'no policy: only the crop and flip, where crop-flip is on',
   standard: "Bag of Tricks' colour jitter and lighting, not in the reference",
   ta_wide: 'TrivialAugmentWide',
   ra: 'RandAugment with ra-magnitude',
@@ -165,6 +165,12 @@ export interface Recipe
   mixupAlpha: number;
   /** Beta(alpha, alpha) of CutMix; 0: off. */
   cutmixAlpha: number;
+  /**
+   * RandomResizedCrop and a horizontal flip before any policy (ours: the
+   * reference always runs them); off, training images are resized whole,
+   * as for evaluation.
+   */
+  cropFlip: boolean;
   autoAugment: AutoAugmentName;
   /** RandAugment's magnitude bin, of 31. */
   raMagnitude: number;
@@ -215,6 +221,9 @@ export const DEFAULT_RECIPE: Readonly<Recipe> = Object.freeze({
   labelSmoothing: 0,
   mixupAlpha: 0,
   cutmixAlpha: 0,
+  // The reference always crops and flips; the defaults train on the images
+  // as they are, and the study's presets switch it on (presets.ts).
+  cropFlip: false,
   autoAugment: 'none',
   raMagnitude: 9,
   randomErase: 0,

@@ -94,6 +94,7 @@ const RULES: { readonly [K in keyof Recipe]: Rule } = {
   labelSmoothing: num(0, 1),
   mixupAlpha: num(0, 10),
   cutmixAlpha: num(0, 10),
+  cropFlip: BOOLEAN,
   autoAugment: choice(AUTO_AUGMENTS),
   // torchvision's RandAugment has 31 magnitude bins.
   raMagnitude: int(0, 30),

@@ -23,6 +23,7 @@ export type TrainBatchRecipe = Pick<
   | 'imageSize'
   | 'autoAugment'
   | 'raMagnitude'
+  | 'cropFlip'
   | 'interpolation'
   | 'randomErase'
   | 'mixupAlpha'
@@ -44,18 +45,21 @@ export interface TrainBatch {
 }
 
 /**
- * The crop, flip and policy run only with a policy chosen: 'none' keeps
- * the lab's plain resize, so the baseline trains as it always has. The
- * reference always crops and flips; this is where that would change.
+ * The train transform the recipe asks for; null when it asks for none, so
+ * the batch is only resized, as at evaluation. The reference always crops
+ * and flips; `cropFlip` (on in the study's presets) is the lab's switch
+ * for it, off by default so that the defaults train without augmentation.
  */
 function augmentOptions(r: TrainBatchRecipe): TrainAugmentOptions | null {
-  if (r.autoAugment === 'none') return null;
-  const policy = r.autoAugment === 'standard' ? null : r.autoAugment;
+  if (r.autoAugment === 'none' && !r.cropFlip) return null;
+  const { autoAugment } = r;
+  const named = autoAugment === 'none' || autoAugment === 'standard';
   return {
     imageSize: r.imageSize,
-    autoAugment: policy,
+    autoAugment: named ? null : autoAugment,
     raMagnitude: r.raMagnitude,
-    standard: policy === null,
+    standard: r.autoAugment === 'standard',
+    cropFlip: r.cropFlip,
     interpolation: r.interpolation,
   };
 }

@@ -112,8 +112,12 @@ export const RECIPE_STEPS: readonly StepSpec[] = [
   {
     id: 'augment',
     title: 'Augmentation',
-    isOn: (d) => d.autoAugment !== 'none' || above0(d, 'randomErase'),
+    isOn: (d) =>
+      d.cropFlip === 'true' ||
+      d.autoAugment !== 'none' ||
+      above0(d, 'randomErase'),
     fields: [
+      { key: 'cropFlip', label: 'Random resized crop and flip' },
       { key: 'autoAugment', label: 'Augmentation policy' },
       {
         key: 'raMagnitude',

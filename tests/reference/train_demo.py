@@ -3,7 +3,8 @@
 
 The same data (public/datasets/fashion-mnist-demo.bin), the same network
 (torchvision's BasicBlock ResNet-18 with every width scaled by 0.25 and a
-one-channel stem), the same input normalisation and the same recipe: SGD
+one-channel stem), the same input normalisation (the training split's own
+mean and std, measured from the shards the lab samples) and the same recipe: SGD
 with Nesterov momentum 0.9, LR 0.01, batch 32, cross-entropy, last partial
 batch dropped, evaluation on the validation split after every epoch.
 Random streams differ from the lab's, so curves agree in level, not digit
@@ -36,13 +37,30 @@ def load_demo(path):
     _version, header_len = struct.unpack("<II", raw[4:12])
     header = json.loads(raw[12:12 + header_len])
     records = np.frombuffer(raw[12 + header_len:], np.uint8).reshape(-1, 785)
-    # The lab maps grayscale [0, 255] to [-1, 1].
-    pixels = (records[:, 1:].reshape(-1, 1, 28, 28) / 255.0 - 0.5) / 0.5
-    labels = records[:, 0].astype(np.int64)
     n = header["splits"][0]["numImages"]
+    mean, std = pixel_stats(records[:n, 1:])
+    print(f"normalisation: mean {mean:.6f} std {std:.6f}")
+    pixels = (records[:, 1:].reshape(-1, 1, 28, 28) / 255.0 - mean) / std
+    labels = records[:, 0].astype(np.int64)
     as_t = lambda a: torch.tensor(a, dtype=torch.float32)
     return (as_t(pixels[:n]), torch.tensor(labels[:n]),
             as_t(pixels[n:]), torch.tensor(labels[n:]))
+
+
+def pixel_stats(train_pixels, shard_size=1000, sample_shards=16):
+    """The lab's statistics: every image of up to 16 evenly spaced shards
+    of the demo's training split (src/data/pixel-stats.ts)."""
+    num_shards = -(-len(train_pixels) // shard_size)
+    if num_shards <= sample_shards:
+        picked = range(num_shards)
+    else:
+        step = (num_shards - 1) / (sample_shards - 1)
+        # JavaScript's Math.round: halves go up.
+        picked = [int(np.floor(i * step + 0.5)) for i in range(sample_shards)]
+    sample = np.concatenate(
+        [train_pixels[i * shard_size:(i + 1) * shard_size] for i in picked])
+    values = sample.astype(np.float64) / 255.0
+    return values.mean(), values.std()
 
 
 class SmallResNet18(nn.Module):

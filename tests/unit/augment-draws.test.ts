@@ -253,6 +253,32 @@ describe('the train and eval pipelines', () => {
     x.dispose();
   });
 
+  test('train without crop-flip: images whole and unflipped, policy still drawn', async () => {
+    const x = tf.tidy(() =>
+      tf.floor(tf.randomUniform([4, 16, 16, 1], 0, 256, 'float32', 5)),
+    ) as tf.Tensor4D;
+    const stored = { height: 16, width: 16 };
+    const plain = { imageSize: 16, autoAugment: null, cropFlip: false };
+    const draws = drawTrainAugment(createRng(3), 4, stored, plain);
+    const whole = { top: 0, left: 0, height: 16, width: 16 };
+    expect(draws.crop.boxes).toEqual([whole, whole, whole, whole]);
+    expect(draws.crop.flips).toEqual([false, false, false, false]);
+    // At the stored size a whole, unflipped image comes back as it was.
+    const out = applyTrainAugment(x, draws, plain);
+    expect(await out.data()).toEqual(await x.data());
+    const withPolicy = { ...plain, autoAugment: 'ta_wide' as const };
+    const drawn = drawTrainAugment(createRng(3), 4, stored, withPolicy);
+    expect(drawn.crop.boxes).toEqual(draws.crop.boxes);
+    expect(drawn.policy.flat()).toHaveLength(4);
+    // With crop-flip on, the same seed crops.
+    const cropped = drawTrainAugment(createRng(3), 4, stored, {
+      ...plain,
+      cropFlip: true,
+    });
+    expect(cropped.crop.boxes).not.toEqual(draws.crop.boxes);
+    tf.dispose([x, out]);
+  });
+
   test('normalisation agrees with the CPU normalisation of uploadBatch', async () => {
     const pixels = Uint8Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => i * 5);
     const batch = { size: 2, pixels, labels: new Int32Array([0, 1]) };
@@ -268,5 +294,15 @@ describe('the train and eval pipelines', () => {
       'expected 3 means and standard deviations, got 1 and 1',
     );
     tf.dispose([wanted, labels, raw, got]);
+  });
+
+  test("a dataset's measured statistics replace the defaults", () => {
+    const stats = { mean: [0.25], std: [0.4] };
+    const gray = { height: 1, width: 1, channels: 1 };
+    expect(normalization({ ...gray, pixelStats: stats })).toEqual(stats);
+    expect(normalization(gray)).toEqual({ mean: [0.5], std: [0.5] });
+    // Statistics of another channel count are not used.
+    const rgb = { ...gray, channels: 3, pixelStats: stats };
+    expect(normalization(rgb).mean).toEqual([0.485, 0.456, 0.406]);
   });
 });

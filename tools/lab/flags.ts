@@ -96,7 +96,11 @@ const RECIPE_HELP: Record<keyof Recipe, [string, string]> = {
   labelSmoothing: ['X', 'label smoothing, spread over all classes'],
   mixupAlpha: ['X', 'MixUp Beta(X, X); 0: off'],
   cutmixAlpha: ['X', 'CutMix Beta(X, X); 0: off'],
-  autoAugment: ['NAME', 'augmentation after crop and flip'],
+  cropFlip: [
+    'BOOL',
+    'random resized crop and flip, as the reference always does',
+  ],
+  autoAugment: ['NAME', 'augmentation policy, after any crop and flip'],
   raMagnitude: ['N', 'ra: magnitude bin'],
   randomErase: ['P', 'probability of random erasing'],
   modelEma: [

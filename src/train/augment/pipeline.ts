@@ -27,6 +27,11 @@ export interface TrainAugmentOptions {
   /** Bag of Tricks' colour jitter and PCA lighting after the flip. */
   standard?: boolean;
   /**
+   * RandomResizedCrop and the flip, which the reference always runs;
+   * false takes each image whole (the lab's plain resize). Default true.
+   */
+  cropFlip?: boolean;
+  /**
    * Resampling of the policies' geometric ops: torchvision's policy
    * default is nearest; the reference's train.py passes its
    * `--interpolation`, bilinear unless told otherwise.
@@ -48,7 +53,8 @@ export function drawTrainAugment(
 ): TrainAugmentDraws {
   const { height, width } = stored;
   const standard = options.standard ?? false;
-  const crop = drawStandard(rng, numSamples, height, width, standard);
+  const cropFlip = options.cropFlip ?? true;
+  const crop = drawStandard(rng, numSamples, height, width, standard, cropFlip);
   if (!options.autoAugment) return { crop, policy: [] };
   const policyOptions: AutoAugmentOptions = {
     autoAugment: options.autoAugment,

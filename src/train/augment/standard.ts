@@ -182,7 +182,8 @@ export interface StandardDraws {
 
 /**
  * Draws for a batch. `standard` adds jitter and lighting to the basic
- * crop and flip.
+ * crop and flip; without `cropFlip` every image is taken whole and
+ * unflipped (the lab's plain resize) and only the rest is drawn.
  */
 export function drawStandard(
   rng: Rng,
@@ -190,11 +191,15 @@ export function drawStandard(
   height: number,
   width: number,
   standard: boolean,
+  cropFlip = true,
 ): StandardDraws {
+  const whole: CropBox = { top: 0, left: 0, height, width };
   const boxes = Array.from({ length: numSamples }, () =>
-    drawResizedCrop(rng, height, width),
+    cropFlip ? drawResizedCrop(rng, height, width) : whole,
   );
-  const flips = drawFlips(rng, numSamples);
+  const flips = cropFlip
+    ? drawFlips(rng, numSamples)
+    : new Array<boolean>(numSamples).fill(false);
   if (!standard) return { boxes, flips };
   const jitter = drawColorJitter(rng, numSamples);
   return { boxes, flips, jitter, lighting: drawLighting(rng, numSamples) };
