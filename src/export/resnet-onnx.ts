@@ -45,6 +45,7 @@ export function exportOnnx(
   weights: ResNetWeights,
   options: OnnxExportOptions = {},
 ): Uint8Array {
+  checkOptions(graph, options);
   checkWeights(graph, weights);
   const { config } = graph;
   const b = new GraphBuilder(weights);
@@ -223,6 +224,31 @@ export function foldBatchNorm(
     bias: { name: `${layer.conv}.bias`, dims: [numOut], data: bias },
     kernel: kh,
   };
+}
+
+function checkOptions(graph: ResNetGraph, options: OnnxExportOptions): void {
+  const { imageSize, normalization, classNames } = options;
+  if (
+    imageSize !== undefined &&
+    !(Number.isInteger(imageSize) && imageSize > 0)
+  ) {
+    throw new Error(`imageSize: expected a positive integer, got ${imageSize}`);
+  }
+  const { inChannels, numClasses } = graph.config;
+  for (const key of ['mean', 'std'] as const) {
+    const values = normalization?.[key];
+    if (values && values.length !== inChannels) {
+      throw new Error(
+        `normalization.${key}: expected ${inChannels} values (one per ` +
+          `input channel), got ${values.length}`,
+      );
+    }
+  }
+  if (classNames && classNames.length !== numClasses) {
+    throw new Error(
+      `classNames: expected ${numClasses} names, got ${classNames.length}`,
+    );
+  }
 }
 
 /** Every parameter and buffer present, with the shape the graph expects. */

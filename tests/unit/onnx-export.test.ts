@@ -132,6 +132,8 @@ test('the batch size and, unless fixed, the image size are dynamic', async () =>
   disposeResNet(state);
 });
 
+const CLASS_NAMES = [...'abcdefghij'];
+
 // onnx.proto field numbers, as the reader below uses them.
 const MODEL = { irVersion: 1, producer: 2, graph: 7, opset: 8, meta: 14 };
 const GRAPH = { node: 1, initializer: 5, input: 11, output: 12 };
@@ -150,7 +152,7 @@ test('the ModelProto: IR 8, opset 17, named dynamic batch, raw float32', async (
   const bytes = exportOnnx(state.graph, weights, {
     imageSize: 32,
     normalization,
-    classNames: ['a', 'b'],
+    classNames: CLASS_NAMES,
   });
   const model = new Message(bytes);
   expect(model.int(MODEL.irVersion)).toBe(8n);
@@ -161,7 +163,7 @@ test('the ModelProto: IR 8, opset 17, named dynamic batch, raw float32', async (
     model.messages(MODEL.meta).map((e) => [e.string(1), e.string(2)]),
   );
   expect(JSON.parse(meta.input_mean!)).toEqual(normalization.mean);
-  expect(JSON.parse(meta.class_names!)).toEqual(['a', 'b']);
+  expect(JSON.parse(meta.class_names!)).toEqual(CLASS_NAMES);
   expect(meta.input_layout).toBe('NCHW');
 
   const graph = model.message(MODEL.graph);
@@ -262,5 +264,21 @@ test('missing or misshapen weights are refused by name', async () => {
   transposed.set('fc.weight', { shape: [10, 64], data: fc.data });
   expect(() => exportOnnx(graph, transposed)).toThrow(
     'weight "fc.weight": expected shape [64, 10] (640 values), got [10, 64] (640 values)',
+  );
+});
+
+test('options that do not fit the network are refused', async () => {
+  const { state, weights } = await trainedLike(RESNET18, 1);
+  disposeResNet(state);
+  const graph = state.graph;
+  expect(() => exportOnnx(graph, weights, { imageSize: 0 })).toThrow(
+    'imageSize: expected a positive integer, got 0',
+  );
+  const gray = { mean: [0.5], std: [0.5] };
+  expect(() => exportOnnx(graph, weights, { normalization: gray })).toThrow(
+    'normalization.mean: expected 3 values (one per input channel), got 1',
+  );
+  expect(() => exportOnnx(graph, weights, { classNames: ['a'] })).toThrow(
+    'classNames: expected 10 names, got 1',
   );
 });
