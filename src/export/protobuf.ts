@@ -69,11 +69,13 @@ export class ProtoWriter {
   packedInt64(field: number, values: readonly (number | bigint)[]): this {
     const run = new ProtoWriter();
     for (const v of values) run.varint(twosComplement(field, v));
-    return this.packed(field, run);
+    // An empty packed field is left out, as protobuf encoders do.
+    return run.byteLength === 0 ? this : this.message(field, run);
   }
 
   /** A packed repeated float field: one run of little-endian floats. */
   packedFloat(field: number, values: ArrayLike<number>): this {
+    if (values.length === 0) return this;
     const bytes = new Uint8Array(values.length * 4);
     const view = new DataView(bytes.buffer);
     for (let i = 0; i < values.length; i++) {
@@ -92,11 +94,6 @@ export class ProtoWriter {
       offset += part.length;
     }
     return out;
-  }
-
-  private packed(field: number, run: ProtoWriter): this {
-    // An empty packed field is left out, as protobuf encoders do.
-    return run.byteLength === 0 ? this : this.message(field, run);
   }
 
   private tag(field: number, wireType: WireType): void {

@@ -60,6 +60,7 @@ test('packed repeated int64: one length-delimited run of varints', () => {
 test('packed repeated float: one run of little-endian floats', () => {
   const b = new ProtoWriter().packedFloat(4, [1, -2.5]).finish();
   expect(hex(b)).toBe('22 08 00 00 80 3f 00 00 20 c0');
+  expect(new ProtoWriter().packedFloat(4, []).finish().length).toBe(0);
 });
 
 test('an embedded message is length-delimited and nests', () => {
