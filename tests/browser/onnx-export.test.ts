@@ -2,7 +2,7 @@
 // trained-like batch norms run eval-mode on WebGPU in Chromium, the same
 // page exports them, and onnxruntime (in this Node process) runs the file
 // on the same batch. Page-side code lives in onnx-export.page.ts.
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ResNetConfig } from '../../src/train/resnet';
 import { openModules, pageModuleCaller, type Session } from './harness';

@@ -3,7 +3,7 @@
 // against the lab's eval-mode forward pass on the tfjs CPU backend. The
 // browser test repeats the comparison with the logits of WebGPU.
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { beforeAll, expect, test } from 'vitest';
 import { readResNetWeights } from '../../src/export/read-weights';
 import {
