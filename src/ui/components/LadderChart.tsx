@@ -4,7 +4,6 @@ import {
   BarChart,
   CartesianGrid,
   ErrorBar,
-  LabelList,
   Tooltip,
   XAxis,
   YAxis,
@@ -22,30 +21,50 @@ const MARGIN = { top: 24, right: 16, bottom: 8, left: 0 };
 const tick = (v: number) => `${v.toFixed(0)}%`;
 const percent = (v: unknown) => `${Number(v).toFixed(1)}%`;
 
-/** A rung's bar; a rejected step's is hollow and dashed, as in the study. */
-function RungShape(props: BarShapeProps) {
-  const { x, y, width, height } = props;
-  const bar = props.payload as LadderBar;
-  const branch = bar.kind === 'branch';
-  return (
-    <rect
-      className={`ladder-bar ladder-bar-${bar.kind}`}
-      data-rung={bar.name}
-      x={x}
-      y={y}
-      width={width}
-      height={Math.max(0, height)}
-      fill={branch ? 'none' : 'var(--accent)'}
-      stroke="var(--accent)"
-      strokeWidth={branch ? 1.5 : 0}
-      strokeDasharray={branch ? '5 3' : undefined}
-    />
-  );
+/**
+ * A rung's bar, hollow and dashed for a rejected step as in the study, with
+ * its gain over the rung below written above its whisker.
+ */
+function rungShape(low: number) {
+  return function RungShape(props: BarShapeProps) {
+    const { x, y, width } = props;
+    const height = Math.max(0, props.height);
+    const bar = props.payload as LadderBar;
+    const branch = bar.kind === 'branch';
+    // The axis starts at `low`, so the bar's pixels per point follow.
+    const scale = bar.mean > low ? height / (bar.mean - low) : 0;
+    return (
+      <g className={`ladder-bar ladder-bar-${bar.kind}`} data-rung={bar.name}>
+        <rect
+          x={x}
+          y={y}
+          width={width}
+          height={height}
+          fill={branch ? 'none' : 'var(--accent)'}
+          stroke="var(--accent)"
+          strokeWidth={branch ? 1.5 : 0}
+          strokeDasharray={branch ? '5 3' : undefined}
+        />
+        {bar.gain && (
+          <text
+            className="ladder-gain"
+            x={x + width / 2}
+            y={y - bar.spread * scale - 6}
+            textAnchor="middle"
+            fontSize={12}
+          >
+            {bar.gain}
+          </text>
+        )}
+      </g>
+    );
+  };
 }
 
 function Chart({ rows }: { rows: LadderRow[] }) {
   const bars = useMemo(() => ladderBars(rows), [rows]);
   const [low, high] = ladderAxisRange(rows);
+  const shape = useMemo(() => rungShape(100 * low), [low]);
   return (
     <BarChart
       responsive
@@ -66,11 +85,10 @@ function Chart({ rows }: { rows: LadderRow[] }) {
       <Bar
         dataKey="mean"
         name="mean best top-1"
-        shape={RungShape}
+        shape={shape}
         isAnimationActive={false}
       >
         <ErrorBar dataKey="spread" width={8} stroke="var(--text)" />
-        <LabelList dataKey="gain" position="top" offset={14} fontSize={12} />
       </Bar>
     </BarChart>
   );
