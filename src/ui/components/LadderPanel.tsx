@@ -77,7 +77,7 @@ function LadderProgress() {
   }
   if (text === null) return null;
   return (
-    <p className="status-line" role="status" data-testid="ladder-progress">
+    <p className="ladder-progress" role="status" data-testid="ladder-progress">
       {text}
     </p>
   );
