@@ -1,6 +1,6 @@
-// The app's entry: builds the stores on the browser's services, exposes the
-// automation API, starts the WebGPU check and the demo import, and renders
-// the page.
+// The app's entry: builds the stores on the browser's services (the
+// ladder's drives the lab's), exposes the automation API, starts the WebGPU
+// check and the demo import, and renders the page.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installAutomation } from './app/automation';
@@ -13,6 +13,7 @@ import { ImportClient } from './data/import/client';
 import { TrainerClient } from './train/client';
 import { App } from './ui/App';
 import { createImportStore, ImportStoreContext } from './ui/import-store';
+import { createLadderStore, LadderStoreContext } from './ui/ladder-store';
 import { linkSearch, readLink } from './ui/recipe-link';
 import { createLabStore, LabStoreContext, type LabState } from './ui/store';
 import './ui/styles.css';
@@ -35,6 +36,7 @@ store.subscribe(syncAddress);
 const imports = createImportStore(
   createImportDeps(new ImportClient(), openShards),
 );
+const ladder = createLadderStore(store);
 const automation = installAutomation(window, store, trainer, imports);
 
 void store.getState().checkWebGpu();
@@ -65,7 +67,9 @@ createRoot(root).render(
   <StrictMode>
     <LabStoreContext value={store}>
       <ImportStoreContext value={imports}>
-        <App onMount={automation.markReady} />
+        <LadderStoreContext value={ladder}>
+          <App onMount={automation.markReady} />
+        </LadderStoreContext>
       </ImportStoreContext>
     </LabStoreContext>
   </StrictMode>,

@@ -20,7 +20,7 @@ function escapeXml(text: string): string {
 const points = (fraction: number) => (100 * fraction).toFixed(1);
 
 /** The y axis: from a little under the lowest bar to the top of any. */
-function yRange(rows: readonly LadderRow[]): [number, number] {
+export function ladderAxisRange(rows: readonly LadderRow[]): [number, number] {
   const lows = rows.map((r) => r.mean - r.std);
   const highs = rows.map((r) => r.mean + r.std);
   const low = Math.max(0, Math.floor(Math.min(...lows) * 20) / 20 - 0.05);
@@ -72,7 +72,7 @@ function bar(row: LadderRow, i: number, { y, low, step }: Scale): string {
 }
 
 function barsOf(rows: readonly LadderRow[]): string[] {
-  const [low, high] = yRange(rows);
+  const [low, high] = ladderAxisRange(rows);
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const y = (v: number) =>
     MARGIN.top + plotHeight * (1 - (Math.max(low, v) - low) / (high - low));

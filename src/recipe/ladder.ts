@@ -8,11 +8,17 @@
 // the results (one best val top-1 per rung and seed) into the table the
 // chart draws: the mean and spread over seeds, the gain over the rung
 // below and over the base.
-import { BLOG_LADDER, type LadderStep } from './presets';
+import { BLOG_LADDER, LADDER_STEP_NAMES, type LadderStep } from './presets';
 import { kebabCase, type Recipe } from './recipe';
 import { RecipeError, resolveRecipe } from './validate';
 
 export type RungKind = 'base' | 'rung' | 'branch';
+
+// The study's steps after its baseline: the base is the recipe given, so a
+// quick ladder keeps a small model on every rung.
+export const LADDER_DEFAULT_STEPS = LADDER_STEP_NAMES.filter(
+  (name) => name !== 'baseline',
+);
 
 export interface PlannedRung {
   /** 'base', or the step's name. */
@@ -210,4 +216,37 @@ export function ladderCsv(rows: readonly LadderRow[]): string {
       .join(','),
   );
   return [header.join(','), ...lines].join('\n') + '\n';
+}
+
+export interface LadderRun {
+  rung: string;
+  seed: number;
+  runId: string;
+}
+
+/** What a ladder's JSON file holds, written by the CLI and the app alike. */
+export interface LadderReport {
+  dataset: string;
+  steps: string[];
+  rejected: string[];
+  seeds: number;
+  plan: PlannedRung[];
+  runs: LadderRun[];
+  rows: LadderRow[];
+}
+
+/** The report of the runs so far, with the table they make. */
+export function ladderReport(
+  ladder: Omit<LadderReport, 'rows'>,
+  results: readonly RungResult[],
+): LadderReport {
+  return { ...ladder, rows: summarizeLadder(ladder.plan, results) };
+}
+
+/** The chart's title: what the bars are, over how many seeds. */
+export function ladderTitle(dataset: string, seeds: number): string {
+  return (
+    `${dataset}: best val top-1 per rung, ` +
+    `mean and sd over ${seeds} seed${seeds > 1 ? 's' : ''}`
+  );
 }

@@ -6,6 +6,8 @@ import { DatasetView } from './components/DatasetView';
 import { EpochLog } from './components/EpochLog';
 import { ErrorBox } from './components/ErrorBox';
 import { ImportPanel } from './components/ImportPanel';
+import { LadderChart } from './components/LadderChart';
+import { LadderPanel } from './components/LadderPanel';
 import { LossChart } from './components/LossChart';
 import { RecipeForm } from './components/RecipeForm';
 import { StatusLine } from './components/StatusLine';
@@ -31,6 +33,7 @@ export function App({ onMount }: { onMount?: () => void }) {
         <div className="column">
           <DatasetPanel />
           <RecipeForm />
+          <LadderPanel />
           <BackendPanel />
           <ImportPanel />
         </div>
@@ -39,6 +42,7 @@ export function App({ onMount }: { onMount?: () => void }) {
           <LossChart />
           <AccuracyChart />
           <EpochLog />
+          <LadderChart />
           <DatasetView />
         </div>
       </main>

@@ -8,6 +8,7 @@ import {
   type ImageFit,
   type ImportOptions,
 } from '../../src/data/import/types';
+import { LADDER_DEFAULT_STEPS } from '../../src/recipe/ladder';
 import { LADDER_STEP_NAMES, PRESET_NAMES } from '../../src/recipe/presets';
 import {
   CHOICE_NOTES,
@@ -23,6 +24,8 @@ import {
   RECIPE_KEYS,
 } from '../../src/recipe/validate';
 import type { BenchOptions, KernelSet } from '../../src/train/protocol';
+
+export { LADDER_DEFAULT_STEPS };
 
 export const DEMO_DATASET = 'fashion-mnist-demo';
 
@@ -312,12 +315,6 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   PROFILE_FLAG,
   JSON_FLAG,
 ];
-
-// The study's steps after its baseline; the base is the recipe the flags
-// give, so a quick ladder pins a small model on every rung.
-export const LADDER_DEFAULT_STEPS = LADDER_STEP_NAMES.filter(
-  (name) => name !== 'baseline',
-);
 
 export const LADDER_FLAGS: readonly FlagSpec[] = [
   textFlag(

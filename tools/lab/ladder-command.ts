@@ -4,9 +4,11 @@
 // other commands are.
 import {
   ladderCsv,
+  ladderReport,
+  ladderTitle,
   planLadder,
-  summarizeLadder,
   type LadderRow,
+  type LadderRun,
   type RungResult,
 } from '../../src/recipe/ladder';
 import { ladderSvg } from '../../src/recipe/ladder-chart';
@@ -64,7 +66,7 @@ export async function runLadder(
       `runs on ${command.dataset}`,
   );
   const results: RungResult[] = [];
-  const runs: { rung: string; seed: number; runId: string }[] = [];
+  const runs: LadderRun[] = [];
   for (const rung of plan) {
     for (let i = 0; i < command.seeds; i++) {
       const seed = rung.recipe.seed + i;
@@ -88,24 +90,24 @@ export async function runLadder(
     }
   }
 
-  const rows = summarizeLadder(plan, results);
-  for (const line of formatLadder(rows)) io.out(line);
-  if (command.jsonPath !== null) {
-    const report = {
+  const report = ladderReport(
+    {
       dataset: command.dataset,
       steps: command.steps,
       rejected: command.rejected,
       seeds: command.seeds,
       plan,
       runs,
-      rows,
-    };
+    },
+    results,
+  );
+  const { rows } = report;
+  for (const line of formatLadder(rows)) io.out(line);
+  if (command.jsonPath !== null) {
     io.out(`report written to ${await io.writeJson(command.jsonPath, report)}`);
     const csv = besideJson(command.jsonPath, 'csv');
     io.out(`table written to ${await io.writeText(csv, ladderCsv(rows))}`);
-    const title =
-      `${command.dataset}: best val top-1 per rung, ` +
-      `mean and sd over ${command.seeds} seed${command.seeds > 1 ? 's' : ''}`;
+    const title = ladderTitle(command.dataset, command.seeds);
     const svg = besideJson(command.jsonPath, 'svg');
     io.out(
       `chart written to ${await io.writeText(svg, ladderSvg(rows, title))}`,
