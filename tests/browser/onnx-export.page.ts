@@ -53,7 +53,11 @@ export async function exportOnWebGpu(
 
   const bytes = exportOnnx(state.graph, await readResNetWeights(state), {
     imageSize: size,
-    normalization: normalization(config.inChannels),
+    normalization: normalization({
+      height: size,
+      width: size,
+      channels: config.inChannels,
+    }),
   });
   const input = Array.from(await toNchw(x));
   await backend.fence();
