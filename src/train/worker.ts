@@ -1,17 +1,12 @@
 // The training Worker's entry: decodes requests, runs one training or
 // benchmark run on the best backend, and posts typed events back.
-import { openShardStore } from '../data/shard-store';
-import { RecipeError, resolveRecipe } from '../recipe/validate';
+import { resolveRecipe } from '../recipe/validate';
 import { initBackend, type Backend } from './backend';
 import { runBench } from './bench';
-import { RunControl, RunError } from './epoch';
+import { RunControl } from './epoch';
 import { runTraining } from './loop';
-import type {
-  ErrorCode,
-  TrainerEvent,
-  TrainerRequest,
-  TrainerState,
-} from './protocol';
+import { errorCode, openDataset } from './open-dataset';
+import type { TrainerEvent, TrainerRequest, TrainerState } from './protocol';
 
 const control = new RunControl();
 let backend: Backend | null = null;
@@ -23,30 +18,6 @@ function emit(event: TrainerEvent): void {
 
 function setState(state: TrainerState): void {
   emit({ type: 'state', state });
-}
-
-function errorCode(error: unknown): ErrorCode {
-  if (error instanceof RunError) return error.code;
-  if (error instanceof RecipeError) return 'bad-recipe';
-  const name = (error as { name?: string } | null)?.name;
-  if (name === 'StorageError') return 'storage';
-  if (name === 'DatasetFormatError') return 'no-dataset';
-  return 'internal';
-}
-
-async function openDataset(name: string) {
-  const store = await openShardStore();
-  const manifest = await store.getManifest(name);
-  if (!manifest) {
-    throw new RunError('no-dataset', `no dataset named "${name}" is stored`);
-  }
-  if (!manifest.complete) {
-    throw new RunError(
-      'no-dataset',
-      `the import of "${name}" has not finished; resume it first`,
-    );
-  }
-  return { store, manifest };
 }
 
 async function start(request: TrainerRequest): Promise<void> {
