@@ -103,15 +103,17 @@ function stepByStep(recipe: TrainBatchRecipe, seed: number) {
   };
   const draws = drawTrainAugment(rng, 6, STORED, options);
   const { mean, std } = normalization(1);
-  return tf.tidy(() => {
+  const x = tf.tidy(() => {
     const raw = uploadPixels(batch, STORED);
     const augmented = applyTrainAugment(raw, draws, options);
-    const x = normalizeImages(augmented, mean, std);
-    const params = { ...REFERENCE_ERASING, randomErase: recipe.randomErase };
-    const erased = randomErasing(x, params, rng);
-    const labels = tf.tensor1d(batch.labels, 'int32');
-    return mixBatch(erased, labels, 3, recipe, rng);
+    return normalizeImages(augmented, mean, std);
   });
+  const params = { ...REFERENCE_ERASING, randomErase: recipe.randomErase };
+  const erased = randomErasing(x, params, rng);
+  const labels = tf.tensor1d(batch.labels, 'int32');
+  const mixed = mixBatch(erased, labels, 3, recipe, rng);
+  tf.dispose([x, erased, labels]);
+  return mixed;
 }
 
 test("drawing a batch up front takes the stream in the steps' order", () => {
