@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AccuracyChart } from './components/AccuracyChart';
+import { AugmentPreview } from './components/AugmentPreview';
 import { BackendPanel } from './components/BackendPanel';
 import { DatasetPanel } from './components/DatasetPanel';
 import { DatasetView } from './components/DatasetView';
@@ -31,6 +32,7 @@ export function App({ onMount }: { onMount?: () => void }) {
         <div className="column">
           <DatasetPanel />
           <RecipeForm />
+          <AugmentPreview />
           <BackendPanel />
           <ImportPanel />
         </div>
