@@ -14,6 +14,7 @@ const IMPORT_TIMEOUT_MS = 120_000;
 // The first draw of a policy compiles its shaders on a software adapter.
 const DRAW_TIMEOUT_MS = 180_000;
 const NUM_IMAGES = 16;
+const TRAIN_TIMEOUT_MS = 480_000;
 
 let session: Session | null = null;
 afterEach(async () => {
@@ -157,6 +158,41 @@ test('the preview draws the training transform and follows the recipe', async ()
   await page.getByRole('button', { name: 'New draw' }).click();
   const next = await nextDraw(page, mixed.key);
   expect(changed(next, mixed)).toBeGreaterThanOrEqual(NUM_IMAGES - 2);
+  expect(session.pageErrors).toEqual([]);
+});
+
+test('a run pauses the preview, and it is back once the run ends', async () => {
+  session = await openApp();
+  const { page } = session;
+  await page.evaluate(async () => {
+    await window.recipeLab?.ready;
+    await window.recipeLab?.ensureDemo();
+  });
+  const before = await nextDraw(page, '');
+  const panel = page.getByTestId('aug-preview');
+  const newDraw = panel.getByRole('button', { name: 'New draw' });
+
+  // A tiny run, as in app.test.ts.
+  await field(page, 'Training images (0 = all)').fill('64');
+  await field(page, 'Epochs').fill('1');
+  await field(page, 'Width multiplier').fill('0.125');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => panel.getAttribute('data-status')).toBe('paused');
+  expect(await panel.getByRole('status').innerText()).toMatch(
+    /^Paused while a run uses the GPU/,
+  );
+  expect(await newDraw.isDisabled()).toBe(true);
+
+  const status = page.locator('.status-line');
+  await expect
+    .poll(() => status.innerText(), { timeout: TRAIN_TIMEOUT_MS })
+    .toMatch(/^(Finished|Stopped|The run failed)/);
+  expect(await status.innerText()).toMatch(/^Finished/);
+  await expect.poll(() => panel.getAttribute('data-status')).toBe('ready');
+  expect(await panel.getAttribute('data-key')).toBe(before.key);
+  await newDraw.click();
+  const after = await nextDraw(page, before.key);
+  expect(changed(after, before)).toBeGreaterThanOrEqual(NUM_IMAGES - 2);
   expect(session.pageErrors).toEqual([]);
 });
 
