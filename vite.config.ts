@@ -34,6 +34,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // Some train tiny models on the tfjs CPU backend: a limit that
+          // catches a hang, not a timing, on a shared machine.
+          testTimeout: 60_000,
         },
       },
       {

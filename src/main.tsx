@@ -1,6 +1,7 @@
 // The app's entry: builds the stores on the browser's services (the
 // ladder's drives the lab's), exposes the automation API, starts the WebGPU
-// check and the demo import, and renders the page.
+// check and the demo import, connects the augmentation preview to the form,
+// and renders the page.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installAutomation } from './app/automation';
@@ -11,9 +12,15 @@ import {
 } from './app/browser-deps';
 import { ImportClient } from './data/import/client';
 import { TrainerClient } from './train/client';
+import { PreviewClient } from './train/preview/client';
 import { App } from './ui/App';
 import { createImportStore, ImportStoreContext } from './ui/import-store';
 import { createLadderStore, LadderStoreContext } from './ui/ladder-store';
+import {
+  connectPreview,
+  createPreviewStore,
+  PreviewStoreContext,
+} from './ui/preview-store';
 import { linkSearch, readLink } from './ui/recipe-link';
 import { createLabStore, LabStoreContext, type LabState } from './ui/store';
 import './ui/styles.css';
@@ -38,6 +45,14 @@ const imports = createImportStore(
 );
 const ladder = createLadderStore(store);
 const automation = installAutomation(window, store, trainer, imports);
+const preview = createPreviewStore({
+  previewer: new PreviewClient(),
+  later: (run, ms) => {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  },
+});
+connectPreview(store, imports, preview);
 
 void store.getState().checkWebGpu();
 // A failed import is shown in the error box from the store's state.
@@ -68,7 +83,9 @@ createRoot(root).render(
     <LabStoreContext value={store}>
       <ImportStoreContext value={imports}>
         <LadderStoreContext value={ladder}>
-          <App onMount={automation.markReady} />
+          <PreviewStoreContext value={preview}>
+            <App onMount={automation.markReady} />
+          </PreviewStoreContext>
         </LadderStoreContext>
       </ImportStoreContext>
     </LabStoreContext>

@@ -7,28 +7,24 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostBatch } from '../data/schema';
 import type { Rng } from '../lib/random';
-import type { Recipe } from '../recipe/recipe';
+import type { TrainTransformRecipe } from '../recipe/train-transform';
 import {
   applyTrainAugment,
   drawTrainAugment,
   normalizeImages,
+  type TrainAugmentDraws,
   type TrainAugmentOptions,
 } from './augment/pipeline';
-import { randomErasing, REFERENCE_ERASING } from './erase';
-import { mixBatch } from './mix';
+import {
+  applyErasing,
+  drawErasing,
+  REFERENCE_ERASING,
+  type EraseRect,
+} from './erase';
+import { applyMix, drawMix, type MixDraw } from './mix';
 import { normalization, uploadBatch, type StoredImages } from './step';
 
-export type TrainBatchRecipe = Pick<
-  Recipe,
-  | 'imageSize'
-  | 'autoAugment'
-  | 'raMagnitude'
-  | 'cropFlip'
-  | 'interpolation'
-  | 'randomErase'
-  | 'mixupAlpha'
-  | 'cutmixAlpha'
->;
+export type TrainBatchRecipe = TrainTransformRecipe;
 
 export interface TrainBatchContext {
   stored: StoredImages;
@@ -74,13 +70,48 @@ export function uploadPixels(
   return tf.tensor4d(pixels, [batch.size, height, width, channels]);
 }
 
+/** Every random choice for one batch, in the order the stream gives them. */
+export interface TrainBatchDraws {
+  /** Crop, flip and policy; null on the plain resize (none of them). */
+  augment: TrainAugmentDraws | null;
+  /** Per sample, the erased rectangle or null; null with erasing off. */
+  erase: (EraseRect | null)[] | null;
+  /** The batch's MixUp or CutMix; null with both off. */
+  mix: MixDraw | null;
+}
+
+/**
+ * Draws everything a batch of `numSamples` gets, from `ctx.rng`: the
+ * augmentation, then erasing, then the mix, the order in which the
+ * reference's transforms and collate function consume the stream.
+ */
+export function drawTrainBatch(
+  numSamples: number,
+  ctx: TrainBatchContext,
+): TrainBatchDraws {
+  const { recipe, stored, rng } = ctx;
+  const options = augmentOptions(recipe);
+  const augment = options
+    ? drawTrainAugment(rng, numSamples, stored, options)
+    : null;
+  const size = recipe.imageSize;
+  const erase =
+    recipe.randomErase > 0
+      ? drawErasing(rng, numSamples, size, size, {
+          ...REFERENCE_ERASING,
+          randomErase: recipe.randomErase,
+        })
+      : null;
+  const mix = drawMix(rng, recipe, size, size);
+  return { augment, erase, mix };
+}
+
 function augmentedImages(
   batch: HostBatch,
-  ctx: TrainBatchContext,
+  stored: TrainBatchContext['stored'],
+  draws: TrainAugmentDraws,
   options: TrainAugmentOptions,
 ): tf.Tensor4D {
-  const { stored, rng } = ctx;
-  const draws = drawTrainAugment(rng, batch.size, stored, options);
   const { mean, std } = normalization(stored);
   return tf.tidy(() => {
     const raw = uploadPixels(batch, stored);
@@ -89,31 +120,39 @@ function augmentedImages(
   });
 }
 
+/** Uploads one host batch and applies given draws to it. */
+export function applyTrainBatch(
+  batch: HostBatch,
+  ctx: Omit<TrainBatchContext, 'rng'>,
+  draws: TrainBatchDraws,
+): TrainBatch {
+  const { recipe, stored, numClasses } = ctx;
+  const options = augmentOptions(recipe);
+  let x: tf.Tensor4D;
+  let labels: tf.Tensor1D;
+  if (options && draws.augment) {
+    x = augmentedImages(batch, stored, draws.augment, options);
+    labels = tf.tensor1d(batch.labels, 'int32');
+  } else {
+    ({ x, labels } = uploadBatch(batch, stored, recipe.imageSize));
+  }
+  if (draws.erase) {
+    const erased = applyErasing(x, draws.erase, REFERENCE_ERASING.value);
+    x.dispose();
+    x = erased;
+  }
+  if (draws.mix) {
+    const mixed = applyMix(x, labels, numClasses, draws.mix);
+    tf.dispose([x, labels]);
+    return { x: mixed.x, targets: mixed.targets };
+  }
+  return { x, targets: labels };
+}
+
 /** Uploads and augments one host batch per the recipe. */
 export function prepareTrainBatch(
   batch: HostBatch,
   ctx: TrainBatchContext,
 ): TrainBatch {
-  const { recipe, stored, rng, numClasses } = ctx;
-  const options = augmentOptions(recipe);
-  let x: tf.Tensor4D;
-  let labels: tf.Tensor1D;
-  if (options) {
-    x = augmentedImages(batch, ctx, options);
-    labels = tf.tensor1d(batch.labels, 'int32');
-  } else {
-    ({ x, labels } = uploadBatch(batch, stored, recipe.imageSize));
-  }
-  if (recipe.randomErase > 0) {
-    const params = { ...REFERENCE_ERASING, randomErase: recipe.randomErase };
-    const erased = randomErasing(x, params, rng);
-    x.dispose();
-    x = erased;
-  }
-  if (recipe.mixupAlpha > 0 || recipe.cutmixAlpha > 0) {
-    const mixed = mixBatch(x, labels, numClasses, recipe, rng);
-    tf.dispose([x, labels]);
-    return { x: mixed.x, targets: mixed.targets };
-  }
-  return { x, targets: labels };
+  return applyTrainBatch(batch, ctx, drawTrainBatch(batch.size, ctx));
 }

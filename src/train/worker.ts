@@ -1,19 +1,12 @@
 // The training Worker's entry: decodes requests, runs one training or
 // benchmark run on the best backend, and posts typed events back.
-import { measurePixelStats } from '../data/pixel-stats';
-import type { DatasetManifest } from '../data/schema';
-import { openShardStore, type ShardStore } from '../data/shard-store';
-import { RecipeError, resolveRecipe } from '../recipe/validate';
+import { resolveRecipe } from '../recipe/validate';
 import { initBackend, type Backend } from './backend';
 import { runBench } from './bench';
-import { RunControl, RunError } from './epoch';
+import { RunControl } from './epoch';
 import { runTraining } from './loop';
-import type {
-  ErrorCode,
-  TrainerEvent,
-  TrainerRequest,
-  TrainerState,
-} from './protocol';
+import { errorCode, openDataset, withPixelStats } from './open-dataset';
+import type { TrainerEvent, TrainerRequest, TrainerState } from './protocol';
 
 const control = new RunControl();
 let backend: Backend | null = null;
@@ -25,56 +18,6 @@ function emit(event: TrainerEvent): void {
 
 function setState(state: TrainerState): void {
   emit({ type: 'state', state });
-}
-
-function errorCode(error: unknown): ErrorCode {
-  if (error instanceof RunError) return error.code;
-  if (error instanceof RecipeError) return 'bad-recipe';
-  const name = (error as { name?: string } | null)?.name;
-  if (name === 'StorageError') return 'storage';
-  if (name === 'DatasetFormatError') return 'no-dataset';
-  return 'internal';
-}
-
-async function openDataset(name: string) {
-  const store = await openShardStore();
-  const manifest = await store.getManifest(name);
-  if (!manifest) {
-    throw new RunError('no-dataset', `no dataset named "${name}" is stored`);
-  }
-  if (!manifest.complete) {
-    throw new RunError(
-      'no-dataset',
-      `the import of "${name}" has not finished; resume it first`,
-    );
-  }
-  return { store, manifest };
-}
-
-/**
- * The dataset with its pixel statistics, measured and kept on the first
- * run over it; a store that cannot keep them (full, read-only) still
- * gets this run normalised by them.
- */
-async function withPixelStats(
-  store: ShardStore,
-  manifest: DatasetManifest,
-): Promise<DatasetManifest> {
-  if (manifest.pixelStats) return manifest;
-  const measured = {
-    ...manifest,
-    pixelStats: await measurePixelStats(store, manifest),
-  };
-  try {
-    await store.putManifest(measured);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    emit({
-      type: 'notice',
-      message: `the dataset's pixel statistics were measured but not kept: ${why}`,
-    });
-  }
-  return measured;
 }
 
 async function start(request: TrainerRequest): Promise<void> {
@@ -95,7 +38,9 @@ async function start(request: TrainerRequest): Promise<void> {
       const recipe = resolveRecipe({ ...request.recipe });
       const opened = await openDataset(request.dataset);
       const { store } = opened;
-      const manifest = await withPixelStats(store, opened.manifest);
+      const manifest = await withPixelStats(store, opened.manifest, (m) =>
+        emit({ type: 'notice', message: m }),
+      );
       setState('running');
       const report = await runTraining({
         backend,

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AccuracyChart } from './components/AccuracyChart';
+import { AugmentPreview } from './components/AugmentPreview';
 import { BackendPanel } from './components/BackendPanel';
 import { DatasetPanel } from './components/DatasetPanel';
 import { DatasetView } from './components/DatasetView';
@@ -33,6 +34,7 @@ export function App({ onMount }: { onMount?: () => void }) {
         <div className="column">
           <DatasetPanel />
           <RecipeForm />
+          <AugmentPreview />
           <LadderPanel />
           <BackendPanel />
           <ImportPanel />

@@ -91,10 +91,11 @@ describe('the plan over the form', () => {
         limit: 64,
       });
     }
-    // The baseline's weight decay is not pinned, so it is a change.
+    // The baseline's weight decay and crop-flip are not pinned, so they
+    // are changes.
     expect(rungChanges(preview.plan)).toEqual([
       [],
-      ['weight-decay 0.0001'],
+      ['weight-decay 0.0001', 'crop-flip true'],
       ['lr-scheduler cosineannealinglr'],
       ['lr 0.4', 'label-smoothing 0.1'],
     ]);

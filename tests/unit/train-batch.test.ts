@@ -6,9 +6,19 @@ import { beforeAll, expect, test } from 'vitest';
 import type { HostBatch } from '../../src/data/schema';
 import { createRng } from '../../src/lib/random';
 import { DEFAULT_RECIPE } from '../../src/recipe/recipe';
-import { uploadBatch } from '../../src/train/step';
 import {
+  applyTrainAugment,
+  drawTrainAugment,
+  normalizeImages,
+} from '../../src/train/augment/pipeline';
+import { randomErasing, REFERENCE_ERASING } from '../../src/train/erase';
+import { mixBatch } from '../../src/train/mix';
+import { normalization, uploadBatch } from '../../src/train/step';
+import {
+  applyTrainBatch,
+  drawTrainBatch,
   prepareTrainBatch,
+  uploadPixels,
   type TrainBatchRecipe,
 } from '../../src/train/train-batch';
 
@@ -79,5 +89,57 @@ test('MixUp and CutMix give target rows that sum to one', () => {
     const sums = Array.from(targets.sum(1).dataSync());
     sums.forEach((s) => expect(s).toBeCloseTo(1, 6));
     tf.dispose([x, targets]);
+  }
+});
+
+/** The preset's steps one after another, each drawing as it runs. */
+function stepByStep(recipe: TrainBatchRecipe, seed: number) {
+  const rng = createRng(seed);
+  const batch = hostBatch(6);
+  const options = {
+    imageSize: recipe.imageSize,
+    autoAugment: 'ta_wide' as const,
+    cropFlip: recipe.cropFlip,
+    interpolation: recipe.interpolation,
+  };
+  const draws = drawTrainAugment(rng, 6, STORED, options);
+  const { mean, std } = normalization(STORED);
+  const x = tf.tidy(() => {
+    const raw = uploadPixels(batch, STORED);
+    const augmented = applyTrainAugment(raw, draws, options);
+    return normalizeImages(augmented, mean, std);
+  });
+  const params = { ...REFERENCE_ERASING, randomErase: recipe.randomErase };
+  const erased = randomErasing(x, params, rng);
+  const labels = tf.tensor1d(batch.labels, 'int32');
+  const mixed = mixBatch(erased, labels, 3, recipe, rng);
+  tf.dispose([x, erased, labels]);
+  return mixed;
+}
+
+test("drawing a batch up front takes the stream in the steps' order", () => {
+  const recipe: TrainBatchRecipe = {
+    ...DEFAULT_RECIPE,
+    imageSize: 16,
+    cropFlip: true,
+    autoAugment: 'ta_wide',
+    randomErase: 0.7,
+    mixupAlpha: 0.2,
+    cutmixAlpha: 1,
+  };
+  for (const seed of [3, 4, 5]) {
+    const expected = stepByStep(recipe, seed);
+    const ctx = { stored: STORED, recipe, numClasses: 3 };
+    const draws = drawTrainBatch(6, { ...ctx, rng: createRng(seed) });
+    expect(draws.mix).toEqual(expected.draw);
+    expect(draws.erase).toHaveLength(6);
+    const got = applyTrainBatch(hostBatch(6), ctx, draws);
+    expect(Array.from(got.x.dataSync())).toEqual(
+      Array.from(expected.x.dataSync()),
+    );
+    expect(Array.from(got.targets.dataSync())).toEqual(
+      Array.from(expected.targets.dataSync()),
+    );
+    tf.dispose([got.x, got.targets, expected.x, expected.targets]);
   }
 });

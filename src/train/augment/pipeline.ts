@@ -81,6 +81,19 @@ export function applyTrainAugment(
   return out;
 }
 
+function checkStatistics(
+  channels: number,
+  mean: readonly number[],
+  std: readonly number[],
+): void {
+  if (mean.length !== channels || std.length !== channels) {
+    throw new Error(
+      `expected ${channels} means and standard deviations, got ` +
+        `${mean.length} and ${std.length}`,
+    );
+  }
+}
+
 /**
  * torchvision's ConvertImageDtype then Normalize: 0..255 values to
  * (v / 255 - mean) / std per channel.
@@ -90,17 +103,30 @@ export function normalizeImages(
   mean: readonly number[],
   std: readonly number[],
 ): tf.Tensor4D {
-  const channels = x.shape[3];
-  if (mean.length !== channels || std.length !== channels) {
-    throw new Error(
-      `expected ${channels} means and standard deviations, got ` +
-        `${mean.length} and ${std.length}`,
-    );
-  }
+  checkStatistics(x.shape[3], mean, std);
   return tf.tidy(() => {
     const m = tf.tensor1d(mean.slice());
     const s = tf.tensor1d(std.slice());
     return tf.div(tf.sub(tf.div(x, 255), m), s) as tf.Tensor4D;
+  });
+}
+
+/**
+ * normalizeImages undone, to show what the network is given: 0..255
+ * values, rounded and clamped, since lighting's offsets can leave the
+ * range.
+ */
+export function denormalizeImages(
+  x: tf.Tensor4D,
+  mean: readonly number[],
+  std: readonly number[],
+): tf.Tensor4D {
+  checkStatistics(x.shape[3], mean, std);
+  return tf.tidy(() => {
+    const m = tf.tensor1d(mean.slice());
+    const s = tf.tensor1d(std.slice());
+    const values = tf.mul(tf.add(tf.mul(x, s), m), 255);
+    return tf.clipByValue(tf.round(values), 0, 255) as tf.Tensor4D;
   });
 }
 
