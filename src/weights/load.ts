@@ -59,7 +59,7 @@ export async function readStateDict(
 export async function exportSafetensors(
   state: ResNetState,
   metadata: Record<string, string> = {},
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const tensors = await readStateDict(state);
   return writeSafetensors(tensors, { format: 'pt', ...metadata });
 }

@@ -241,7 +241,7 @@ export function toFloat32(name: string, tensor: StoredTensor): Float32Array {
 export function writeSafetensors(
   tensors: readonly NamedTensor[],
   metadata: Record<string, string> = {},
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header[METADATA_KEY] = metadata;
   let offset = 0;

@@ -4,68 +4,24 @@
 // own ResNet (strict) and gives the lab's logits. The torchvision files
 // (45 MB and 94 MB) are made on first run by
 // tests/reference/make_weights_expected.py into a git-ignored folder.
-import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ResNetName } from '../../src/train/resnet';
 import { openModules, pageModuleCaller, type Session } from './harness';
 import type * as WeightsPage from './weights.page';
+import {
+  CACHE_URL,
+  expectLogitsClose,
+  python,
+  referenceFiles,
+  type Expected,
+} from './weights-reference';
 
-const PYTHON = '/usr/bin/python3';
-const REFERENCE = resolve(import.meta.dirname, '../reference');
-const CACHE = join(REFERENCE, 'weights-cache');
-const CACHE_URL = '/tests/reference/weights-cache';
 const inPage = pageModuleCaller<typeof WeightsPage>(
   '/tests/browser/weights.page.ts',
 );
-
-interface Expected {
-  inputShape: [number, number, number, number];
-  input: number[];
-  grayInput: number[];
-  models: Record<
-    'resnet18' | 'resnet50',
-    { file: string; numClasses: number; logits: number[]; grayLogits: number[] }
-  >;
-}
-
-function python(args: string[]): string {
-  const run = spawnSync(PYTHON, args, { encoding: 'utf8', cwd: REFERENCE });
-  if (run.status !== 0) {
-    throw new Error(`${PYTHON} ${args.join(' ')} failed:\n${run.stderr}`);
-  }
-  return run.stdout;
-}
-
-function referenceFiles(): Expected {
-  const path = join(CACHE, 'expected.json');
-  if (!existsSync(path)) python(['make_weights_expected.py', CACHE]);
-  return JSON.parse(readFileSync(path, 'utf8')) as Expected;
-}
-
-/**
- * Absolute, as a fraction of the largest logit. The same float32 maths
- * summed in another order (the lab's WebGPU kernels against torch on the
- * CPU) differed here by at most 1.5e-6 of it through ResNet-50's 53
- * layers; 2e-5 leaves room for other adapters' orders, while a wrong
- * layout or a missed statistic moves logits by tens of percent.
- */
-const TOLERANCE = 2e-5;
-
-function expectLogitsClose(got: number[], want: number[]) {
-  expect(got.length).toBe(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
-  expect(worst).toBeLessThan(TOLERANCE * scale);
-}
 
 let session: Session;
 let expected: Expected;
