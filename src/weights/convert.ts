@@ -169,13 +169,18 @@ function configOf(name: ResNetName, bytes: Uint8Array): ResNetConfig {
 
 /** An image as a normalised [1, size, size, channels] tensor. */
 async function imageTensor(
+  name: string,
   bytes: Uint8Array<ArrayBuffer>,
   size: number,
   channels: number,
   norm: Normalization,
 ): Promise<tf.Tensor4D> {
   const blob = new Blob([bytes]);
-  const probe = await createImageBitmap(blob);
+  const probe = await createImageBitmap(blob).catch((e: unknown) => {
+    throw new Error(
+      `${name}: expected an image the browser decodes (${String(e)})`,
+    );
+  });
   const same = probe.width === size && probe.height === size;
   const bitmap = same
     ? probe
@@ -221,6 +226,7 @@ export async function predictImages(args: PredictArgs): Promise<PredictResult> {
     const predictions: Prediction[] = [];
     for (const image of args.images) {
       const x = await imageTensor(
+        image.name,
         await fetchBytes(image.url),
         args.imageSize,
         config.inChannels,
