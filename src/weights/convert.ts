@@ -17,6 +17,7 @@ import { exportSafetensors, loadSafetensors } from './load';
 import { buildModelCard, type ModelCard } from './model-card';
 import type { LoadReport } from './plan';
 import { readSafetensors } from './safetensors';
+import { exportTfjsLayers } from './tfjs-layers';
 import type { Normalization } from './sources';
 
 type Writer = (
@@ -28,6 +29,7 @@ const WRITERS: Record<WeightFormatName, Writer> = {
   safetensors: async (model) => [
     { name: 'model.safetensors', bytes: await exportSafetensors(model) },
   ],
+  tfjs: exportTfjsLayers,
 };
 
 let backend: Promise<Backend> | null = null;

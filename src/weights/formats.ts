@@ -5,6 +5,9 @@ export const WEIGHT_FORMATS = {
   safetensors:
     "model.safetensors: torchvision's state_dict names and layouts, for " +
     'torch and timm',
+  tfjs:
+    'model.json and weights.bin: a tfjs Layers model, for ' +
+    'tf.loadLayersModel',
 } as const;
 
 export type WeightFormatName = keyof typeof WEIGHT_FORMATS;

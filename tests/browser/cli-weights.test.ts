@@ -1,5 +1,6 @@
 // `lab convert` and `lab predict` as a user runs them: torchvision's
-// ResNet-18 file converted for another class count, then run on PNG files
+// ResNet-18 file converted for another class count (safetensors and tfjs
+// layers), then run on PNG files
 // at their own size, against torchvision on the converted file.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,8 @@ test('convert refits the head, writes safetensors and a card; predict matches to
       out,
       '--image-size',
       String(SIZE),
+      '--format',
+      'safetensors,tfjs',
     ],
     300_000,
   );
@@ -59,7 +62,9 @@ test('convert refits the head, writes safetensors and a card; predict matches to
     "note: the file's head has 10 classes; a freshly initialised head for " +
       '4 classes replaces it',
   );
-  expect(converted.stdout).toContain(`wrote ${join(out, 'model.safetensors')}`);
+  for (const file of ['model.safetensors', 'model.json', 'weights.bin']) {
+    expect(converted.stdout).toContain(`wrote ${join(out, file)}`);
+  }
   const card = JSON.parse(
     await readFile(join(out, 'model-card.json'), 'utf8'),
   ) as ModelCard;

@@ -1,6 +1,7 @@
 // Page-side helpers for weights.test.ts: the lab's ResNet on WebGPU, as the
 // training Worker sets it up (initBackend), loading weight files served by
-// the dev server and exporting its own. Results are plain data.
+// the dev server and exporting its own (safetensors, tfjs layers).
+// Results are plain data.
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_RECIPE } from '../../src/recipe/recipe';
 import { initBackend, type Backend } from '../../src/train/backend';
@@ -18,6 +19,7 @@ import { trainStep, type Trainee } from '../../src/train/step';
 import { buildOptimizer } from '../../src/train/trainee';
 import { exportSafetensors, loadSafetensors } from '../../src/weights/load';
 import type { LoadReport } from '../../src/weights/plan';
+import { exportTfjsLayers } from '../../src/weights/tfjs-layers';
 
 let backend: Backend | null = null;
 
@@ -135,4 +137,39 @@ export async function trainAndExport(
     conv1Change,
     gpuError: fault()?.message ?? null,
   };
+}
+
+/**
+ * A seeded model with random BN statistics, written in the tfjs layers
+ * format, read back with tf.loadLayersModel: both models' logits.
+ */
+export async function layersRoundTrip(
+  config: ResNetConfig,
+  input: number[],
+  shape: [number, number, number, number],
+): Promise<{ lab: number[]; layers: number[]; files: string[] }> {
+  await ready();
+  const model = createResNet(config, 4);
+  for (const [name, v] of model.buffers) {
+    const low = name.endsWith('running_var') ? 0.5 : -0.2;
+    v.assign(tf.randomUniform(v.shape, low, low + 1, 'float32', v.size));
+  }
+  const lab = await logitsOf(model, input, shape);
+  const files = await exportTfjsLayers(model);
+  const json = JSON.parse(new TextDecoder().decode(files[0]!.bytes)) as {
+    modelTopology: object;
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const loaded = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0]!.weights,
+      weightData: files[1]!.bytes.buffer,
+    }),
+  );
+  const y = loaded.predict(tf.tensor4d(input, shape)) as tf.Tensor;
+  const layers = [...(await y.data())];
+  tf.dispose([y]);
+  loaded.dispose();
+  return { lab, layers, files: files.map((f) => f.name) };
 }

@@ -121,3 +121,21 @@ test('a model trained in the lab, exported, loads strictly into torchvision', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test.each(['resnet18', 'resnet50'] as const)(
+  "the tfjs layers format of a %s gives the lab's logits",
+  async (name) => {
+    const [n] = expected.inputShape;
+    const size = 32;
+    const input = expected.input.slice(0, n * size * size * 3);
+    const result = await inPage(
+      session.page,
+      'layersRoundTrip',
+      { ...config(name), widthMultiplier: 0.125 },
+      input,
+      [n, size, size, 3],
+    );
+    expect(result.files).toEqual(['model.json', 'weights.bin']);
+    expectLogitsClose(result.layers, result.lab);
+  },
+);

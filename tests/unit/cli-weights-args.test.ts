@@ -57,8 +57,8 @@ describe('convert', () => {
       'safetensors,pickle',
     ]);
     expect(error.message).toBe(
-      '--format: expected a comma-separated list of safetensors, got ' +
-        '"safetensors,pickle"',
+      '--format: expected a comma-separated list of safetensors, tfjs, ' +
+        'got "safetensors,pickle"',
     );
     expect(usage('convert')).toContain('--format LIST');
   });
