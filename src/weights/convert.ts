@@ -108,7 +108,7 @@ export async function convertWeights(
     }
     const card = buildModelCard({
       config,
-      weightsFile: 'model.safetensors',
+      weightsFiles: files.map((f) => f.name),
       classes: Array.from({ length: args.numClasses }, (_, i) => String(i)),
       inputSize: args.inputSize,
       normalization: normalization(args.inChannels),

@@ -10,10 +10,12 @@ export interface ModelCard {
   version: 1;
   model: { name: ResNetName; width: number; numClasses: number };
   weights: {
-    file: string;
-    format: 'safetensors';
-    /** torchvision's state_dict names and layouts ([out, in, kh, kw]). */
-    layout: 'torchvision';
+    /**
+     * The files beside the card: `model.safetensors` in torchvision's
+     * state_dict names and layouts ([out, in, kh, kw]), `model.json` and
+     * `weights.bin` as a tfjs Layers model.
+     */
+    files: string[];
     /** The weights it started from, e.g. `timm/resnet50.a1_in1k`. */
     startedFrom: string | null;
   };
@@ -36,7 +38,7 @@ export interface ModelCard {
 
 export interface ModelCardArgs {
   config: ResNetConfig;
-  weightsFile: string;
+  weightsFiles: string[];
   classes: string[];
   inputSize: number;
   normalization: Normalization;
@@ -75,9 +77,7 @@ export function buildModelCard(args: ModelCardArgs): ModelCard {
       numClasses: config.numClasses,
     },
     weights: {
-      file: args.weightsFile,
-      format: 'safetensors',
-      layout: 'torchvision',
+      files: [...args.weightsFiles],
       startedFrom: args.startedFrom ?? null,
     },
     classes: [...classes],

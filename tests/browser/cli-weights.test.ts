@@ -69,6 +69,11 @@ test('convert refits the head, writes safetensors and a card; predict matches to
     await readFile(join(out, 'model-card.json'), 'utf8'),
   ) as ModelCard;
   expect(card.classes).toEqual(['0', '1', '2', '3']);
+  expect(card.weights.files).toEqual([
+    'model.safetensors',
+    'model.json',
+    'weights.bin',
+  ]);
   expect(card.input.size).toBe(SIZE);
 
   const json = join(dir, 'predictions.json');

@@ -46,7 +46,7 @@ describe('model card', () => {
   test('holds classes, input, recipe, seed, metrics and date as JSON', () => {
     const card = buildModelCard({
       config,
-      weightsFile: 'model.safetensors',
+      weightsFiles: ['model.safetensors'],
       classes: ['cat', 'dog'],
       inputSize: 224,
       normalization: IMAGENET_NORMALIZATION,
@@ -62,7 +62,10 @@ describe('model card', () => {
       format: 'recipe-lab-model-card',
       version: 1,
       model: { name: 'resnet18', width: 1, numClasses: 2 },
-      weights: { layout: 'torchvision', startedFrom: 'timm/resnet18.tv_in1k' },
+      weights: {
+        files: ['model.safetensors'],
+        startedFrom: 'timm/resnet18.tv_in1k',
+      },
       classes: ['cat', 'dog'],
       input: { size: 224, channels: 3 },
       seed: 7,
@@ -74,7 +77,7 @@ describe('model card', () => {
     expect(() =>
       buildModelCard({
         config,
-        weightsFile: 'w',
+        weightsFiles: ['w'],
         classes: ['cat'],
         inputSize: 32,
         normalization: IMAGENET_NORMALIZATION,
@@ -84,7 +87,7 @@ describe('model card', () => {
     expect(() =>
       buildModelCard({
         config,
-        weightsFile: 'w',
+        weightsFiles: ['w'],
         classes: ['cat', 'dog'],
         inputSize: 32,
         normalization: { mean: [0.5], std: [0.5] },
