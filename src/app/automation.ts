@@ -18,6 +18,12 @@ import type {
   TrainReport,
 } from '../train/protocol';
 import type { ImportForm } from '../ui/import-form';
+import type {
+  ConvertArgs,
+  ConvertResult,
+  PredictArgs,
+  PredictResult,
+} from '../weights/convert';
 import type { ImportStore } from '../ui/import-store';
 import type { LabStore, TrainerPort } from '../ui/store';
 
@@ -48,7 +54,15 @@ export interface RecipeLabApi {
   cancelImport(): Promise<void>;
   /** Decodes, crops and resizes the picked source's images; stores none. */
   decodeImport(): Promise<DecodeReport>;
+  /** Loads a weight file and writes it in other formats (lab convert). */
+  convertWeights(args: ConvertArgs): Promise<ConvertResult>;
+  /** Runs a weight file on images (lab predict). */
+  predict(args: PredictArgs): Promise<PredictResult>;
 }
+
+// tfjs in the page's own thread is only needed for these two, so it loads
+// on the first call rather than with the app.
+const weightsModule = () => import('../weights/convert');
 
 /** How long importPlan waits for a pick to reach the store. */
 const PICK_TIMEOUT_MS = 30_000;
@@ -163,6 +177,14 @@ export function installAutomation(
     async decodeImport() {
       await ready;
       return imports.getState().measureDecode();
+    },
+    async convertWeights(args) {
+      await ready;
+      return (await weightsModule()).convertWeights(args);
+    },
+    async predict(args) {
+      await ready;
+      return (await weightsModule()).predictImages(args);
     },
   };
   watchImportProgress(target, imports);

@@ -1,38 +1,13 @@
 // Runs the lab CLI as a user does, `npm run lab -- ...`, in a child
 // process, against the built app in headless Chromium.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ImportReport } from '../../src/data/import/types';
 import type { TrainReport } from '../../src/train/protocol';
-import { ROOT } from '../../tools/lab/serve';
+import { lab } from './cli-run';
 import { BROKEN_IMAGE, writeCarsFolder } from './fixture-folder';
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function lab(args: string[], timeoutMs: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(
-      'npm',
-      ['run', '--silent', 'lab', '--', ...args],
-      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 },
-      (error, stdout, stderr) => {
-        const code = error
-          ? typeof error.code === 'number'
-            ? error.code
-            : -1
-          : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 let dir: string;
 beforeAll(async () => {

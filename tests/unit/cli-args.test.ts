@@ -197,15 +197,15 @@ describe('errors', () => {
     );
     expect(usageError(['-x']).message).toBe(
       'unknown command "-x" (expected one of: train, bench, ladder, ' +
-        'import, bench-import, recipe)',
+        'import, bench-import, recipe, convert, predict)',
     );
     expect(usageError(['fit']).message).toBe(
       'unknown command "fit" (expected one of: train, bench, ladder, ' +
-        'import, bench-import, recipe)',
+        'import, bench-import, recipe, convert, predict)',
     );
     expect(usageError([]).message).toBe(
       'no command given (expected one of: train, bench, ladder, ' +
-        'import, bench-import, recipe)',
+        'import, bench-import, recipe, convert, predict)',
     );
   });
 });

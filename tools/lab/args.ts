@@ -3,7 +3,11 @@
 // Every problem is reported at once, each naming its flag and what the
 // flag allows.
 import { LADDER_STEP_NAMES, presetRecipe } from '../../src/recipe/presets';
-import type { Recipe, RecipeValue } from '../../src/recipe/recipe';
+import {
+  DEFAULT_RECIPE,
+  type Recipe,
+  type RecipeValue,
+} from '../../src/recipe/recipe';
 import { bareName } from '../../src/ui/import-form';
 import {
   isRecipeKey,
@@ -12,8 +16,10 @@ import {
 } from '../../src/recipe/validate';
 import { editDistance } from '../../src/lib/edit-distance';
 import type { BenchOptions } from '../../src/train/protocol';
+import type { WeightFormatName } from '../../src/weights/formats';
 import {
   BENCH_DEFAULTS,
+  DEFAULT_WEIGHTS_IMAGE_SIZE,
   DEMO_DATASET,
   FLAGS,
   kebabCase,
@@ -68,6 +74,26 @@ export type Command =
       seeds: number;
       jsonPath: string | null;
       profileDir: string | null;
+    }
+  | {
+      kind: 'convert';
+      inPath: string;
+      model: Recipe['model'];
+      numClasses: number;
+      width: number;
+      inChannels: 1 | 3;
+      imageSize: number;
+      formats: WeightFormatName[];
+      outDir: string;
+    }
+  | {
+      kind: 'predict';
+      weightsPath: string;
+      model: Recipe['model'];
+      imagesDir: string;
+      /** null: the model card's, else DEFAULT_WEIGHTS_IMAGE_SIZE. */
+      imageSize: number | null;
+      jsonPath: string;
     };
 
 /** A command line the CLI cannot run; main exits with code 2. */
@@ -107,6 +133,8 @@ export function parseArgs(argv: readonly string[]): Command {
   if (topic === 'import') return toImport(values, paths);
   if (topic === 'bench-import') return toBenchImport(values, paths);
   if (topic === 'ladder') return toLadder(values);
+  if (topic === 'convert') return toConvert(values);
+  if (topic === 'predict') return toPredict(values);
   return topic === 'train' ? toTrain(values) : toBench(values);
 }
 
@@ -289,6 +317,53 @@ function toBenchImport(values: Values, paths: string[]): Command {
     synthetic: synthetic === undefined ? null : Number(synthetic),
     options: toImportFlags(values),
     jsonPath: pathValue(values.get('json')),
+  };
+}
+
+/** A flag the command cannot do without. */
+function required(values: Values, flag: string, topic: Topic): string {
+  const value = values.get(flag);
+  if (value === undefined) {
+    const spec = FLAGS[topic].find((s) => s.name === flag) as FlagSpec;
+    throw new UsageError(
+      `--${flag} is required: expected ${spec.allowed}`,
+      topic,
+    );
+  }
+  return String(value);
+}
+
+function toConvert(values: Values): Command {
+  const inPath = required(values, 'in', 'convert');
+  const numClasses = Number(required(values, 'classes', 'convert'));
+  const outDir = required(values, 'out', 'convert');
+  return {
+    kind: 'convert',
+    inPath,
+    model: (values.get('model') ?? DEFAULT_RECIPE.model) as Recipe['model'],
+    numClasses,
+    width: Number(values.get('width') ?? 1),
+    inChannels: Number(values.get('in-channels') ?? 3) as 1 | 3,
+    imageSize: Number(values.get('image-size') ?? DEFAULT_WEIGHTS_IMAGE_SIZE),
+    formats: String(values.get('format') ?? 'safetensors').split(
+      ',',
+    ) as WeightFormatName[],
+    outDir,
+  };
+}
+
+function toPredict(values: Values): Command {
+  const weightsPath = required(values, 'weights', 'predict');
+  const imagesDir = required(values, 'images', 'predict');
+  const jsonPath = required(values, 'json', 'predict');
+  const size = values.get('image-size');
+  return {
+    kind: 'predict',
+    weightsPath,
+    model: (values.get('model') ?? DEFAULT_RECIPE.model) as Recipe['model'],
+    imagesDir,
+    imageSize: size === undefined ? null : Number(size),
+    jsonPath,
   };
 }
 

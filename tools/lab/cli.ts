@@ -16,6 +16,7 @@ import {
   runImport,
   type BenchImportCommand,
 } from './import-commands';
+import { FileExchange } from './file-exchange';
 import { MemorySampler } from './memory';
 import { openLab, type LabSession } from './page';
 import { runLadder } from './ladder-command';
@@ -23,6 +24,7 @@ import { runRecipe } from './recipe-command';
 import { serveBuiltApp } from './serve';
 import { writeSyntheticDevkit } from './synthetic';
 import { usage } from './usage';
+import { imagesIn, runConvert, runPredict } from './weights-commands';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -95,7 +97,11 @@ export async function runCli(
   try {
     await ensureBuiltApp((line) => io.err(`lab: ${line}`));
     const kept = keptProfile(command);
-    const served = await serveBuiltApp(kept ? PROFILE_PORT : 0);
+    const exchange = new FileExchange();
+    const served = await serveBuiltApp(
+      kept ? PROFILE_PORT : 0,
+      exchange.handle,
+    );
     cleanup.add(served.close);
     // Written before the measured browser starts, by a browser of its own.
     const benchSource =
@@ -118,7 +124,7 @@ export async function runCli(
       ...(profileDir ? { profileDir } : {}),
     });
     cleanup.add(session.close);
-    await run(command, session, io, { benchSource, memory });
+    await run(command, session, io, { benchSource, memory, exchange });
     return EXIT_OK;
   } catch (error) {
     if (cleanup.interrupted) return EXIT_FAILED;
@@ -137,17 +143,34 @@ async function run(
   command: RunCommand,
   session: LabSession,
   io: Io,
-  bench: { benchSource: string | null; memory: MemorySampler },
+  context: {
+    benchSource: string | null;
+    memory: MemorySampler;
+    exchange: FileExchange;
+  },
 ): Promise<void> {
   const { lab } = session;
+  const { exchange } = context;
   if (command.kind === 'train') await runTrain(lab, command, io);
   else if (command.kind === 'bench') await runBench(lab, command, io);
   else if (command.kind === 'ladder') await runLadder(lab, command, io);
   else if (command.kind === 'import') {
     await runImport(lab, { ...command, path: userPath(command.path) }, io);
+  } else if (command.kind === 'convert') {
+    const paths = {
+      inPath: userPath(command.inPath),
+      outDir: userPath(command.outDir),
+    };
+    await runConvert(lab, command, paths, exchange, io);
+  } else if (command.kind === 'predict') {
+    const paths = {
+      weightsPath: userPath(command.weightsPath),
+      imagesDir: userPath(command.imagesDir),
+    };
+    await runPredict(lab, command, paths, exchange, io);
   } else {
-    const source = bench.benchSource as string;
-    await runBenchImport(lab, command, source, bench.memory, io);
+    const source = context.benchSource as string;
+    await runBenchImport(lab, command, source, context.memory, io);
   }
 }
 
@@ -159,8 +182,32 @@ export function userPath(path: string): string {
 
 const SOURCE_FILES = /\.(zip|tgz|tar\.gz|tar|parquet)$/i;
 
+/** A weights file or images folder that is not there is a usage error. */
+function checkWeightPaths(command: RunCommand): void {
+  const file =
+    command.kind === 'convert'
+      ? ['--in', command.inPath]
+      : command.kind === 'predict'
+        ? ['--weights', command.weightsPath]
+        : null;
+  if (!file) return;
+  const [flag, path] = file as [string, string];
+  const target = userPath(path);
+  if (!existsSync(target) || statSync(target).isDirectory()) {
+    throw new UsageError(`${flag}: expected a safetensors file, got ${target}`);
+  }
+  if (command.kind === 'predict') {
+    try {
+      imagesIn(userPath(command.imagesDir));
+    } catch (error) {
+      throw new UsageError(messageOf(error));
+    }
+  }
+}
+
 /** A source path that names nothing importable is a usage error. */
 function checkSource(command: RunCommand): void {
+  checkWeightPaths(command);
   if (command.kind !== 'import' && command.kind !== 'bench-import') return;
   if (command.path === null) return;
   const path = userPath(command.path);

@@ -24,13 +24,21 @@ import {
   RECIPE_KEYS,
 } from '../../src/recipe/validate';
 import type { BenchOptions, KernelSet } from '../../src/train/protocol';
+import { WEIGHT_FORMAT_NAMES } from '../../src/weights/formats';
 
 export { LADDER_DEFAULT_STEPS };
 
 export const DEMO_DATASET = 'fashion-mnist-demo';
 
 export type Topic =
-  'train' | 'bench' | 'ladder' | 'import' | 'bench-import' | 'recipe';
+  | 'train'
+  | 'bench'
+  | 'ladder'
+  | 'import'
+  | 'bench-import'
+  | 'recipe'
+  | 'convert'
+  | 'predict';
 export const TOPICS: readonly Topic[] = [
   'train',
   'bench',
@@ -38,6 +46,8 @@ export const TOPICS: readonly Topic[] = [
   'import',
   'bench-import',
   'recipe',
+  'convert',
+  'predict',
 ];
 
 export type Checked =
@@ -457,6 +467,110 @@ export const RECIPE_FLAGS: readonly FlagSpec[] = [
   presetFlag('the recipe QUERY applies to; the defaults if not given'),
 ];
 
+/** The side of the images weights without a model card expect. */
+export const DEFAULT_WEIGHTS_IMAGE_SIZE = 224;
+
+function formatListFlag(): FlagSpec {
+  const allowed = `a comma-separated list of ${WEIGHT_FORMAT_NAMES.join(', ')}`;
+  return {
+    name: 'format',
+    placeholder: 'LIST',
+    help: `formats to write; ${allowed}`,
+    allowed,
+    fallback: 'safetensors',
+    check: (raw) => {
+      const names = raw.split(',').map((n) => n.trim());
+      const bad = names.filter(
+        (n) => !(WEIGHT_FORMAT_NAMES as readonly string[]).includes(n),
+      );
+      return bad.length === 0 && names.length > 0
+        ? { ok: true, value: names.join(',') }
+        : { ok: false, message: `expected ${allowed}, got "${raw}"` };
+    },
+  };
+}
+
+const MODEL_FLAG = recipeFlag('model', DEFAULT_RECIPE.model);
+
+export const CONVERT_FLAGS: readonly FlagSpec[] = [
+  textFlag(
+    'in',
+    'FILE',
+    'a safetensors file with torchvision (or timm) ResNet names',
+    'a file path',
+    null,
+  ),
+  MODEL_FLAG,
+  {
+    ...integerFlag(
+      'classes',
+      'classes of the model written; a file with another number gets a ' +
+        'fresh head',
+      { min: 1, max: 100_000 },
+      0,
+    ),
+    fallback: null,
+  },
+  recipeFlag('width', 1),
+  choiceFlag(
+    'in-channels',
+    'image channels: 3 for RGB, 1 for gray (an RGB first convolution is ' +
+      'summed over its channels)',
+    ['3', '1'],
+    '3',
+  ),
+  integerFlag(
+    'image-size',
+    'input side recorded in the model card',
+    { min: 8, max: 1024 },
+    DEFAULT_WEIGHTS_IMAGE_SIZE,
+  ),
+  formatListFlag(),
+  textFlag(
+    'out',
+    'DIR',
+    'folder to write the files and model-card.json to',
+    'a folder path',
+    null,
+  ),
+];
+
+export const PREDICT_FLAGS: readonly FlagSpec[] = [
+  textFlag(
+    'weights',
+    'FILE',
+    'a safetensors file; a model-card.json ' +
+      'beside it gives class names, input size and normalisation',
+    'a file path',
+    null,
+  ),
+  MODEL_FLAG,
+  textFlag(
+    'images',
+    'DIR',
+    'a folder of images (PNG, JPEG, WebP, ...)',
+    'a folder path',
+    null,
+  ),
+  {
+    ...integerFlag(
+      'image-size',
+      'side images are resized to; an image ' +
+        'already this size is only normalised',
+      { min: 8, max: 1024 },
+      DEFAULT_WEIGHTS_IMAGE_SIZE,
+    ),
+    fallback: `the model card's, else ${DEFAULT_WEIGHTS_IMAGE_SIZE}`,
+  },
+  textFlag(
+    'json',
+    'PATH',
+    'write the predictions as JSON to PATH',
+    'a file path',
+    null,
+  ),
+];
+
 export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   train: TRAIN_FLAGS,
   bench: BENCH_FLAGS,
@@ -464,4 +578,6 @@ export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   import: IMPORT_FLAGS,
   'bench-import': BENCH_IMPORT_FLAGS,
   recipe: RECIPE_FLAGS,
+  convert: CONVERT_FLAGS,
+  predict: PREDICT_FLAGS,
 };

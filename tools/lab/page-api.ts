@@ -14,6 +14,12 @@ import type {
 } from '../../src/app/automation';
 import type { Recipe } from '../../src/recipe/recipe';
 import type {
+  ConvertArgs,
+  ConvertResult,
+  PredictArgs,
+  PredictResult,
+} from '../../src/weights/convert';
+import type {
   BenchOptions,
   BenchReport,
   TrainerEvent,
@@ -56,4 +62,10 @@ export interface ImportLab {
   decodeImport(): Promise<DecodeReport>;
   /** Adds a listener for import progress; returns a function removing it. */
   onImportProgress(listener: (progress: ImportProgress) => void): () => void;
+}
+
+/** The weights side of the app's API, as convert and predict use it. */
+export interface WeightsLab {
+  convertWeights(args: ConvertArgs): Promise<ConvertResult>;
+  predict(args: PredictArgs): Promise<PredictResult>;
 }

@@ -11,7 +11,13 @@ import type { Page } from 'playwright-core';
 import type { ImportProgress } from '../../src/data/import/types';
 import type { TrainerEvent } from '../../src/train/protocol';
 import { launchChromium, launchChromiumProfile } from './browser';
-import type { ImportLab, Lab, LabWindow, TrainArgs } from './page-api';
+import type {
+  ImportLab,
+  Lab,
+  LabWindow,
+  TrainArgs,
+  WeightsLab,
+} from './page-api';
 
 /** A failure inside the page; main exits with code 1 and its message. */
 export class PageError extends Error {
@@ -22,7 +28,7 @@ export class PageError extends Error {
 }
 
 export interface LabSession {
-  lab: Lab & ImportLab;
+  lab: Lab & ImportLab & WeightsLab;
   close(): Promise<void>;
 }
 
@@ -35,7 +41,9 @@ type Method =
   | 'setImportForm'
   | 'importPlan'
   | 'startImport'
-  | 'decodeImport';
+  | 'decodeImport'
+  | 'convertWeights'
+  | 'predict';
 type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export interface OpenOptions {
@@ -141,6 +149,8 @@ async function connect(
       importPlan: () => race('importPlan'),
       startImport: () => race('startImport'),
       decodeImport: () => race('decodeImport'),
+      convertWeights: (args) => race('convertWeights', args),
+      predict: (args) => race('predict', args),
       onImportProgress: (listener) => {
         progressListeners.add(listener);
         return () => progressListeners.delete(listener);

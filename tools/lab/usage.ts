@@ -35,6 +35,17 @@ const SUMMARY: Record<Topic, string> = {
     'joined with &) as JSON, whole, with its canonical query. Keys are ' +
     'the train flags without dashes. Each bad key or value is named on ' +
     'stderr with what was used instead, and the exit code is then 2.',
+  convert:
+    'Loads a safetensors file with torchvision (or timm) ResNet names into ' +
+    "the lab's model in the built app, checking every tensor's name and " +
+    'shape, and writes it to --out in each --format with a ' +
+    'model-card.json. A file whose head has another number of classes ' +
+    'gets a fresh head for --classes, and the command says so.',
+  predict:
+    'Runs a safetensors file on every image of a folder in the built app ' +
+    '(eval mode) and writes, per image, its logits and top-5 classes with ' +
+    'their probabilities. The class count, width and input channels are ' +
+    'read from the file.',
 };
 
 const EXAMPLE: Record<Topic, string> = {
@@ -50,6 +61,12 @@ const EXAMPLE: Record<Topic, string> = {
     'npm run lab -- ladder --steps lr-optimizations,trivial-augment ' +
     '--width 0.125 --epochs 2 --limit 320 --json ladder.json',
   recipe: 'npm run lab -- recipe --preset blog-cosine "lr=0.2&epochs=30"',
+  convert:
+    'npm run lab -- convert --in model.safetensors --model resnet50 ' +
+    '--classes 196 --out cars-start',
+  predict:
+    'npm run lab -- predict --weights out/model.safetensors --model ' +
+    'resnet18 --images photos --json predictions.json',
 };
 
 /** What follows the command's name in its usage line, if not just flags. */
@@ -81,6 +98,8 @@ function overview(): string {
     '          time an import against decoding alone; peak memory',
     '  ladder  train cumulative recipes, step by step, over seeds',
     '  recipe  print the recipe of a URL query, or of a preset, as JSON',
+    '  convert load a safetensors ResNet and write it in other formats',
+    '  predict run a safetensors ResNet on a folder of images',
     '',
     'Run `npm run lab -- <command> --help` for its flags.',
     'Exit codes: 0 done, 1 the run failed, 2 bad command line or no Chromium.',

@@ -1,0 +1,251 @@
+// Weight conversion and prediction in the page, for `lab convert` and
+// `lab predict`: files come from and go to URLs the driver serves (fetch
+// and PUT), so large files never cross the automation channel as text.
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type Backend } from '../train/backend';
+import {
+  createResNet,
+  disposeResNet,
+  forwardResNet,
+  type ResNetConfig,
+  type ResNetName,
+  type ResNetState,
+} from '../train/resnet';
+import { normalization } from '../train/step';
+import { MODEL_CARD_FILE, type WeightFormatName } from './formats';
+import { exportSafetensors, loadSafetensors } from './load';
+import { buildModelCard, type ModelCard } from './model-card';
+import type { LoadReport } from './plan';
+import { readSafetensors } from './safetensors';
+import { exportTfjsLayers } from './tfjs-layers';
+import type { Normalization } from './sources';
+
+type Writer = (
+  model: ResNetState,
+) => Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }[]>;
+
+/** One writer per format of formats.ts. */
+const WRITERS: Record<WeightFormatName, Writer> = {
+  safetensors: async (model) => [
+    { name: 'model.safetensors', bytes: await exportSafetensors(model) },
+  ],
+  tfjs: exportTfjsLayers,
+};
+
+let backend: Promise<Backend> | null = null;
+
+function ready(): Promise<Backend> {
+  backend ??= initBackend('lab');
+  return backend;
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(
+      `reading ${url}: expected HTTP 200, got ${response.status}`,
+    );
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function putBytes(
+  url: string,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<void> {
+  const response = await fetch(url, { method: 'PUT', body: bytes });
+  if (!response.ok) {
+    throw new Error(
+      `writing ${url}: expected HTTP 200, got ${response.status}`,
+    );
+  }
+}
+
+export interface ConvertArgs {
+  weightsUrl: string;
+  /** Where files are PUT: `${outputUrl}${name}`. */
+  outputUrl: string;
+  model: ResNetName;
+  numClasses: number;
+  inChannels: number;
+  width: number;
+  formats: WeightFormatName[];
+  /** Recorded in the model card. */
+  startedFrom: string;
+  inputSize: number;
+  date: string;
+}
+
+export interface ConvertResult {
+  report: LoadReport;
+  backend: string;
+  files: { name: string; bytes: number }[];
+}
+
+/** Loads a weight file into the lab's model and writes it in `formats`. */
+export async function convertWeights(
+  args: ConvertArgs,
+): Promise<ConvertResult> {
+  const { info } = await ready();
+  const config: ResNetConfig = {
+    name: args.model,
+    numClasses: args.numClasses,
+    inChannels: args.inChannels,
+    widthMultiplier: args.width,
+  };
+  const model = createResNet(config, 0);
+  try {
+    const report = loadSafetensors(model, await fetchBytes(args.weightsUrl));
+    const files: ConvertResult['files'] = [];
+    const write = async (name: string, bytes: Uint8Array<ArrayBuffer>) => {
+      await putBytes(`${args.outputUrl}${name}`, bytes);
+      files.push({ name, bytes: bytes.length });
+    };
+    for (const format of args.formats) {
+      for (const file of await WRITERS[format](model)) {
+        await write(file.name, file.bytes);
+      }
+    }
+    const card = buildModelCard({
+      config,
+      weightsFiles: files.map((f) => f.name),
+      classes: Array.from({ length: args.numClasses }, (_, i) => String(i)),
+      inputSize: args.inputSize,
+      normalization: normalization(args.inChannels),
+      startedFrom: args.startedFrom,
+      backend: {
+        name: info.backend,
+        adapter: info.adapter,
+        tfjsVersion: info.tfjsVersion,
+      },
+      date: new Date(args.date),
+    });
+    const json = `${JSON.stringify(card, null, 2)}\n`;
+    await write(MODEL_CARD_FILE, new TextEncoder().encode(json));
+    return { report, backend: info.backend, files };
+  } finally {
+    disposeResNet(model);
+  }
+}
+
+export interface PredictArgs {
+  weightsUrl: string;
+  model: ResNetName;
+  images: { name: string; url: string }[];
+  /** Side the images are resized to; images already this size are not. */
+  imageSize: number;
+  /** From a model card beside the weights; class indices otherwise. */
+  card: (Pick<ModelCard, 'classes'> & { normalization: Normalization }) | null;
+}
+
+export interface Prediction {
+  image: string;
+  logits: number[];
+  top5: { class: string; prob: number }[];
+}
+
+export interface PredictResult {
+  backend: string;
+  config: ResNetConfig;
+  predictions: Prediction[];
+}
+
+/** The network a file holds: classes from its head, width from conv1. */
+function configOf(name: ResNetName, bytes: Uint8Array): ResNetConfig {
+  const file = readSafetensors(bytes);
+  const conv1 = file.tensors.get('conv1.weight')?.shape;
+  const fc = file.tensors.get('fc.bias')?.shape;
+  if (!conv1 || conv1.length !== 4 || !fc || fc.length !== 1) {
+    throw new Error(
+      'expected conv1.weight [out, in, 7, 7] and fc.bias [classes] in the ' +
+        `weights, got ${JSON.stringify(conv1)} and ${JSON.stringify(fc)}`,
+    );
+  }
+  return {
+    name,
+    numClasses: fc[0]!,
+    inChannels: conv1[1]!,
+    widthMultiplier: conv1[0]! / 64,
+  };
+}
+
+/** An image as a normalised [1, size, size, channels] tensor. */
+async function imageTensor(
+  name: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  size: number,
+  channels: number,
+  norm: Normalization,
+): Promise<tf.Tensor4D> {
+  const blob = new Blob([bytes]);
+  const probe = await createImageBitmap(blob).catch((e: unknown) => {
+    throw new Error(
+      `${name}: expected an image the browser decodes (${String(e)})`,
+    );
+  });
+  const same = probe.width === size && probe.height === size;
+  const bitmap = same
+    ? probe
+    : await createImageBitmap(blob, {
+        resizeWidth: size,
+        resizeHeight: size,
+        resizeQuality: 'high',
+      });
+  const canvas = new OffscreenCanvas(size, size);
+  const context = canvas.getContext('2d')!;
+  context.drawImage(bitmap, 0, 0);
+  const rgba = context.getImageData(0, 0, size, size).data;
+  const out = new Float32Array(size * size * channels);
+  for (let p = 0; p < size * size; p++) {
+    const [r, g, b] = [rgba[4 * p]!, rgba[4 * p + 1]!, rgba[4 * p + 2]!];
+    const values = channels === 1 ? [(r + g + b) / 3] : [r, g, b];
+    values.forEach((v, c) => {
+      out[p * channels + c] = (v / 255 - norm.mean[c]!) / norm.std[c]!;
+    });
+  }
+  return tf.tensor4d(out, [1, size, size, channels]);
+}
+
+function softmax(logits: number[]): number[] {
+  const top = Math.max(...logits);
+  const exps = logits.map((v) => Math.exp(v - top));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** Runs the weights on each image, in eval mode. */
+export async function predictImages(args: PredictArgs): Promise<PredictResult> {
+  const { info } = await ready();
+  const bytes = await fetchBytes(args.weightsUrl);
+  const config = configOf(args.model, bytes);
+  const classes =
+    args.card?.classes ??
+    Array.from({ length: config.numClasses }, (_, i) => String(i));
+  const norm = args.card?.normalization ?? normalization(config.inChannels);
+  const model = createResNet(config, 0);
+  try {
+    loadSafetensors(model, bytes);
+    const predictions: Prediction[] = [];
+    for (const image of args.images) {
+      const x = await imageTensor(
+        image.name,
+        await fetchBytes(image.url),
+        args.imageSize,
+        config.inChannels,
+        norm,
+      );
+      const y = tf.tidy(() => forwardResNet(model, x, null));
+      const logits = [...(await y.data())];
+      tf.dispose([x, y]);
+      const probs = softmax(logits);
+      const top5 = probs
+        .map((prob, i) => ({ class: classes[i]!, prob }))
+        .sort((a, b) => b.prob - a.prob)
+        .slice(0, 5);
+      predictions.push({ image: image.name, logits, top5 });
+    }
+    return { backend: info.backend, config, predictions };
+  } finally {
+    disposeResNet(model);
+  }
+}

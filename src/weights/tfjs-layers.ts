@@ -1,0 +1,128 @@
+// The lab's ResNet as a tfjs Layers model, for the tfjs "layers" format
+// (model.json and a weights file, loadable with tf.loadLayersModel).
+// torchvision pads symmetrically; a stride-2 convolution with tfjs's
+// 'same' padding pads more at the bottom and right, so every padded
+// convolution is an explicit ZeroPadding2D and a 'valid' one. The max pool
+// comes after a ReLU, so zero padding there equals torch's -inf padding.
+import * as tf from '@tensorflow/tfjs';
+import { BN_EPSILON } from '../train/ops/batch-norm';
+import type { ResNetState } from '../train/resnet';
+
+type Layer = tf.SymbolicTensor;
+
+function value(state: ResNetState, name: string): tf.Tensor {
+  const v = state.params.get(name) ?? state.buffers.get(name);
+  if (!v) throw new Error(`the model has no variable "${name}"`);
+  return v;
+}
+
+/** Builds the Layers model with the model's current weights. */
+export function toLayersModel(state: ResNetState): tf.LayersModel {
+  const { graph } = state;
+  const assignments: [string, tf.Tensor[]][] = [];
+  const convBn = (
+    x: Layer,
+    layer: ResNetState['graph']['stem'],
+    relu: boolean,
+  ): Layer => {
+    const kernel = value(state, `${layer.conv}.weight`);
+    const [size, , , filters] = kernel.shape as number[];
+    let h = x;
+    if (layer.pad > 0) {
+      const pad = tf.layers.zeroPadding2d({
+        padding: layer.pad,
+        name: `${layer.conv}.pad`,
+      });
+      h = pad.apply(h) as Layer;
+    }
+    h = tf.layers
+      .conv2d({
+        filters: filters!,
+        kernelSize: size!,
+        strides: layer.stride,
+        padding: 'valid',
+        useBias: false,
+        name: layer.conv,
+      })
+      .apply(h) as Layer;
+    assignments.push([layer.conv, [kernel]]);
+    h = tf.layers
+      .batchNormalization({ epsilon: BN_EPSILON, name: layer.bn })
+      .apply(h) as Layer;
+    const stats = ['weight', 'bias', 'running_mean', 'running_var'];
+    assignments.push([
+      layer.bn,
+      stats.map((s) => value(state, `${layer.bn}.${s}`)),
+    ]);
+    return relu
+      ? (tf.layers.reLU({ name: `${layer.bn}.relu` }).apply(h) as Layer)
+      : h;
+  };
+
+  const input = tf.input({ shape: [null, null, graph.config.inChannels] });
+  let h = convBn(input, graph.stem, true);
+  h = tf.layers
+    .zeroPadding2d({ padding: 1, name: 'maxpool.pad' })
+    .apply(h) as Layer;
+  h = tf.layers
+    .maxPooling2d({ poolSize: 3, strides: 2, name: 'maxpool' })
+    .apply(h) as Layer;
+  graph.blocks.forEach((block, b) => {
+    const shortcut = block.downsample ? convBn(h, block.downsample, false) : h;
+    let y = h;
+    block.convs.forEach((layer, i) => {
+      y = convBn(y, layer, i < block.convs.length - 1);
+    });
+    const sum = tf.layers.add({ name: `block${b}.add` }).apply([y, shortcut]);
+    h = tf.layers.reLU({ name: `block${b}.relu` }).apply(sum) as Layer;
+  });
+  h = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(h) as Layer;
+  const logits = tf.layers
+    .dense({ units: graph.config.numClasses, name: 'fc' })
+    .apply(h) as Layer;
+  assignments.push([
+    'fc',
+    [value(state, 'fc.weight'), value(state, 'fc.bias')],
+  ]);
+
+  const model = tf.model({ inputs: input, outputs: logits });
+  for (const [name, weights] of assignments) {
+    model.getLayer(name).setWeights(weights);
+  }
+  return model;
+}
+
+/** model.json and its weights file, as tf.loadLayersModel reads them. */
+export async function exportTfjsLayers(
+  state: ResNetState,
+): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }[]> {
+  const model = toLayersModel(state);
+  try {
+    let artifacts: tf.io.ModelArtifacts | null = null;
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+      }),
+    );
+    const saved = artifacts as unknown as tf.io.ModelArtifacts;
+    const data = saved.weightData!;
+    const weights = new Uint8Array(
+      Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data,
+    );
+    const json = {
+      format: saved.format,
+      generatedBy: saved.generatedBy,
+      convertedBy: 'recipe-lab',
+      modelTopology: saved.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: saved.weightSpecs }],
+    };
+    const text = new TextEncoder().encode(JSON.stringify(json));
+    return [
+      { name: 'model.json', bytes: text },
+      { name: 'weights.bin', bytes: weights },
+    ];
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,167 @@
+// `lab convert` and `lab predict` as a user runs them: torchvision's
+// ResNet-18 file converted for another class count (safetensors and tfjs
+// layers), then run on PNG files
+// at their own size, against torchvision on the converted file.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { ModelCard } from '../../src/weights/model-card';
+import type { Prediction } from '../../src/weights/convert';
+import { lab } from './cli-run';
+import { encodePng } from './png-writer';
+import {
+  CACHE,
+  expectLogitsClose,
+  python,
+  referenceFiles,
+} from './weights-reference';
+
+const SIZE = 64;
+let dir: string;
+let source: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lab-cli-weights-'));
+  source = join(CACHE, referenceFiles().models.resnet18.file);
+  // Seeded noise images, already at the size predict is asked for.
+  let state = 7;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) >> 23;
+  await writeFile(join(dir, 'notes.txt'), 'not an image\n');
+  for (const name of ['b.png', 'a.png', 'c.png']) {
+    const rgb = Uint8Array.from({ length: SIZE * SIZE * 3 }, next);
+    await writeFile(join(dir, name), encodePng(SIZE, SIZE, rgb));
+  }
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('convert refits the head, writes safetensors and a card; predict matches torchvision', async () => {
+  const out = join(dir, 'converted');
+  const converted = await lab(
+    [
+      'convert',
+      '--in',
+      source,
+      '--model',
+      'resnet18',
+      '--classes',
+      '4',
+      '--out',
+      out,
+      '--image-size',
+      String(SIZE),
+      '--format',
+      'safetensors,tfjs',
+    ],
+    300_000,
+  );
+  expect(converted.stderr).toBe('');
+  expect(converted.code).toBe(0);
+  expect(converted.stdout).toContain(
+    "note: the file's head has 10 classes; a freshly initialised head for " +
+      '4 classes replaces it',
+  );
+  for (const file of ['model.safetensors', 'model.json', 'weights.bin']) {
+    expect(converted.stdout).toContain(`wrote ${join(out, file)}`);
+  }
+  const card = JSON.parse(
+    await readFile(join(out, 'model-card.json'), 'utf8'),
+  ) as ModelCard;
+  expect(card.classes).toEqual(['0', '1', '2', '3']);
+  expect(card.weights.files).toEqual([
+    'model.safetensors',
+    'model.json',
+    'weights.bin',
+  ]);
+  expect(card.input.size).toBe(SIZE);
+
+  const json = join(dir, 'predictions.json');
+  const predicted = await lab(
+    [
+      'predict',
+      '--weights',
+      join(out, 'model.safetensors'),
+      '--model',
+      'resnet18',
+      '--images',
+      dir,
+      '--json',
+      json,
+    ],
+    300_000,
+  );
+  expect(predicted.code).toBe(0);
+  const report = JSON.parse(await readFile(json, 'utf8')) as {
+    imageSize: number;
+    predictions: Prediction[];
+  };
+  expect(report.imageSize).toBe(SIZE);
+  expect(report.predictions.map((p) => p.image)).toEqual([
+    'a.png',
+    'b.png',
+    'c.png',
+  ]);
+  for (const p of report.predictions) {
+    expect(p.top5).toHaveLength(4);
+    const sum = p.top5.reduce((s, t) => s + t.prob, 0);
+    expect(sum).toBeCloseTo(1, 5);
+    expect(p.top5[0]!.prob).toBeGreaterThanOrEqual(p.top5[1]!.prob);
+  }
+  const torch = JSON.parse(
+    python([
+      'check_exported_weights.py',
+      join(out, 'model.safetensors'),
+      'resnet18',
+      '4',
+      '--images',
+      dir,
+    ]),
+  ) as { logits: number[] };
+  expectLogitsClose(
+    report.predictions.flatMap((p) => p.logits),
+    torch.logits,
+  );
+});
+
+test('convert names the tensors that do not fit, and a missing file', async () => {
+  const wrong = await lab(
+    [
+      'convert',
+      '--in',
+      source,
+      '--model',
+      'resnet50',
+      '--classes',
+      '10',
+      '--out',
+      join(dir, 'wrong'),
+    ],
+    300_000,
+  );
+  expect(wrong.code).toBe(1);
+  expect(wrong.stderr).toContain(
+    'the weights do not fit resnet50 (width 1, 10 classes, 3 input channels)',
+  );
+  expect(wrong.stderr).toContain('missing (');
+  expect(wrong.stderr).toContain(
+    'layer1.0.conv1.weight: expected [64,64,1,1], got [64,64,3,3]',
+  );
+
+  const missing = await lab(
+    [
+      'convert',
+      '--in',
+      join(dir, 'none.safetensors'),
+      '--classes',
+      '2',
+      '--out',
+      dir,
+    ],
+    60_000,
+  );
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain(
+    `--in: expected a safetensors file, got ${join(dir, 'none.safetensors')}`,
+  );
+});

@@ -1,0 +1,55 @@
+// torchvision's side of the weights tests: the reference files that
+// tests/reference/make_weights_expected.py writes on first use into a
+// git-ignored folder (45 MB and 94 MB of weights), the scripts run with
+// Debian's python, and the tolerance logits are held to.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
+
+const PYTHON = '/usr/bin/python3';
+const REFERENCE = resolve(import.meta.dirname, '../reference');
+export const CACHE = join(REFERENCE, 'weights-cache');
+/** The same folder as the module test page's dev server serves it. */
+export const CACHE_URL = '/tests/reference/weights-cache';
+
+export interface Expected {
+  inputShape: [number, number, number, number];
+  input: number[];
+  grayInput: number[];
+  models: Record<
+    'resnet18' | 'resnet50',
+    { file: string; numClasses: number; logits: number[]; grayLogits: number[] }
+  >;
+}
+
+/** Runs a script of tests/reference; its stdout. */
+export function python(args: string[]): string {
+  const run = spawnSync(PYTHON, args, { encoding: 'utf8', cwd: REFERENCE });
+  if (run.status !== 0) {
+    throw new Error(`${PYTHON} ${args.join(' ')} failed:\n${run.stderr}`);
+  }
+  return run.stdout;
+}
+
+export function referenceFiles(): Expected {
+  const path = join(CACHE, 'expected.json');
+  if (!existsSync(path)) python(['make_weights_expected.py', CACHE]);
+  return JSON.parse(readFileSync(path, 'utf8')) as Expected;
+}
+
+/**
+ * Absolute, as a fraction of the largest logit. The same float32 maths
+ * summed in another order (the lab's WebGPU kernels against torch on the
+ * CPU) differed here by at most 1.5e-6 of it through ResNet-50's 53
+ * layers; 2e-5 leaves room for other adapters' orders, while a wrong
+ * layout or a missed statistic moves logits by tens of percent.
+ */
+export const TOLERANCE = 2e-5;
+
+export function expectLogitsClose(got: number[], want: number[]) {
+  expect(got.length).toBe(want.length);
+  const scale = Math.max(...want.map(Math.abs));
+  const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
+  expect(worst).toBeLessThan(TOLERANCE * scale);
+}

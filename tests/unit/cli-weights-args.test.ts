@@ -1,0 +1,119 @@
+// The command lines of `convert` and `predict`: what they take, what they
+// require, and what they say about a bad value.
+import { describe, expect, test } from 'vitest';
+import { parseArgs } from '../../tools/lab/args';
+import { usage } from '../../tools/lab/usage';
+import { usageError } from './cli-helpers';
+
+describe('convert', () => {
+  test('reads its flags, with the defaults for the rest', () => {
+    expect(
+      parseArgs([
+        'convert',
+        '--in',
+        'w.safetensors',
+        '--model',
+        'resnet50',
+        '--classes',
+        '196',
+        '--out',
+        'cars',
+      ]),
+    ).toEqual({
+      kind: 'convert',
+      inPath: 'w.safetensors',
+      model: 'resnet50',
+      numClasses: 196,
+      width: 1,
+      inChannels: 3,
+      imageSize: 224,
+      formats: ['safetensors'],
+      outDir: 'cars',
+    });
+  });
+
+  test('requires --in, --classes and --out, naming what each takes', () => {
+    expect(
+      usageError(['convert', '--classes', '3', '--out', 'o']).message,
+    ).toBe('--in is required: expected a file path');
+    expect(usageError(['convert', '--in', 'w', '--out', 'o']).message).toBe(
+      '--classes is required: expected an integer from 1 to 100000',
+    );
+    expect(usageError(['convert', '--in', 'w', '--classes', '3']).message).toBe(
+      '--out is required: expected a folder path',
+    );
+  });
+
+  test('a format it cannot write lists those it can', () => {
+    const error = usageError([
+      'convert',
+      '--in',
+      'w',
+      '--classes',
+      '3',
+      '--out',
+      'o',
+      '--format',
+      'safetensors,pickle',
+    ]);
+    expect(error.message).toBe(
+      '--format: expected a comma-separated list of safetensors, tfjs, ' +
+        'got "safetensors,pickle"',
+    );
+    expect(usage('convert')).toContain('--format LIST');
+  });
+});
+
+describe('predict', () => {
+  test('reads its flags; the image size defaults to the model card', () => {
+    expect(
+      parseArgs([
+        'predict',
+        '--weights',
+        'out/model.safetensors',
+        '--images',
+        'photos',
+        '--json',
+        'p.json',
+      ]),
+    ).toEqual({
+      kind: 'predict',
+      weightsPath: 'out/model.safetensors',
+      model: 'resnet18',
+      imagesDir: 'photos',
+      imageSize: null,
+      jsonPath: 'p.json',
+    });
+    const sized = parseArgs([
+      'predict',
+      '--weights',
+      'w',
+      '--images',
+      'i',
+      '--json',
+      'j',
+      '--image-size',
+      '64',
+    ]);
+    expect(sized).toMatchObject({ imageSize: 64 });
+  });
+
+  test('requires --json and a sane image size', () => {
+    expect(
+      usageError(['predict', '--weights', 'w', '--images', 'i']).message,
+    ).toBe('--json is required: expected a file path');
+    expect(
+      usageError([
+        'predict',
+        '--weights',
+        'w',
+        '--images',
+        'i',
+        '--json',
+        'j',
+        '--image-size',
+        '2',
+      ]).message,
+    ).toBe('--image-size: expected an integer from 8 to 1024, got "2"');
+  });
+});
