@@ -111,7 +111,13 @@ export async function convertWeights(
       weightsFiles: files.map((f) => f.name),
       classes: Array.from({ length: args.numClasses }, (_, i) => String(i)),
       inputSize: args.inputSize,
-      normalization: normalization(args.inChannels),
+      // Weights from elsewhere carry no dataset statistics: the lab's
+      // fallback, ImageNet's for RGB.
+      normalization: normalization({
+        height: args.inputSize,
+        width: args.inputSize,
+        channels: args.inChannels,
+      }),
       startedFrom: args.startedFrom,
       backend: {
         name: info.backend,
@@ -221,7 +227,9 @@ export async function predictImages(args: PredictArgs): Promise<PredictResult> {
   const classes =
     args.card?.classes ??
     Array.from({ length: config.numClasses }, (_, i) => String(i));
-  const norm = args.card?.normalization ?? normalization(config.inChannels);
+  const norm =
+    args.card?.normalization ??
+    normalization({ height: 0, width: 0, channels: config.inChannels });
   const model = createResNet(config, 0);
   try {
     loadSafetensors(model, bytes);
