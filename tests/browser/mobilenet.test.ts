@@ -70,7 +70,8 @@ test('a tiny MobileNet trains in the Worker on webgpu without leaking', async ()
     batchSize: 16,
     epochs: 2,
     limit: 160,
-    lr: 0.1,
+    opt: 'rmsprop',
+    lr: 0.01,
     seed: 3,
   };
   const { report, events } = await session.page.evaluate(async (recipe) => {
@@ -91,13 +92,18 @@ test('a tiny MobileNet trains in the Worker on webgpu without leaking', async ()
   expect(report.backend).toBe('webgpu');
   expect(report.kernels).toMatch(/^lab/);
   expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2]);
-  // Ten steps an epoch from scratch: the mean training loss of the second
-  // epoch must be below the first's. Validation is not asserted: with
-  // torchvision's BN momentum of 0.01 the running statistics have moved
-  // only a fifth of the way from their initial values after 20 steps.
+  // Ten steps an epoch from scratch, with RMSprop as torchvision trains
+  // its MobileNets: the classifier's weights start at std 0.01, and SGD at
+  // LR 0.1 moved the mean loss by only 0.03 in these 20 steps. A network
+  // that does not learn keeps its
+  // loss at ln 10 = 2.303 on ten classes; this one ends its second epoch
+  // near 2.23. Validation is not asserted: with torchvision's BN momentum
+  // of 0.01 the running statistics have moved only a fifth of the way from
+  // their initial values after 20 steps.
   const [first, second] = report.epochs as [EpochMetrics, EpochMetrics];
   expect(Number.isFinite(first.trainLoss)).toBe(true);
-  expect(second.trainLoss).toBeLessThan(first.trainLoss);
+  expect(second.trainLoss).toBeLessThan(first.trainLoss - 0.05);
+  expect(second.trainLoss).toBeLessThan(Math.log(10) - 0.05);
   const steps = events.flatMap((e) => (e.type === 'step' ? [e.progress] : []));
   expect(steps.length).toBeGreaterThanOrEqual(2);
   expect(new Set(steps.map((p) => p.numTensors)).size).toBe(1);
