@@ -95,11 +95,10 @@ test('a tiny MobileNet trains in the Worker on webgpu without leaking', async ()
   // Ten steps an epoch from scratch, with RMSprop as torchvision trains
   // its MobileNets: the classifier's weights start at std 0.01, and SGD at
   // LR 0.1 moved the mean loss by only 0.03 in these 20 steps. A network
-  // that does not learn keeps its
-  // loss at ln 10 = 2.303 on ten classes; this one ends its second epoch
-  // near 2.23. Validation is not asserted: with torchvision's BN momentum
-  // of 0.01 the running statistics have moved only a fifth of the way from
-  // their initial values after 20 steps.
+  // that does not learn keeps its loss at ln 10 = 2.303 on ten classes;
+  // this one ends its second epoch near 2.23. Validation is not asserted:
+  // with torchvision's BN momentum of 0.01 the running statistics have
+  // moved only a fifth of the way from their initial values in 20 steps.
   const [first, second] = report.epochs as [EpochMetrics, EpochMetrics];
   expect(Number.isFinite(first.trainLoss)).toBe(true);
   expect(second.trainLoss).toBeLessThan(first.trainLoss - 0.05);
