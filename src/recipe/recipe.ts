@@ -25,7 +25,12 @@ import type {
 
 export type { LrSchedulerName, LrWarmupMethod, OptimizerName };
 
-export const MODEL_NAMES = ['resnet18', 'resnet34', 'resnet50'] as const;
+/** The ResNets, whose weights the lab also reads and writes as files. */
+export const RESNET_MODEL_NAMES = ['resnet18', 'resnet34', 'resnet50'] as const;
+export const MODEL_NAMES = [
+  ...RESNET_MODEL_NAMES,
+  'mobilenet_v3_large',
+] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 // Tables keyed by every name of a union: the compiler refuses one that

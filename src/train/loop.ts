@@ -18,7 +18,7 @@ import {
 } from './epoch';
 import type { EpochMetrics, TrainerEvent, TrainReport } from './protocol';
 import { evalSizes, prepareEvalBatch } from './eval-batch';
-import { describeResNet } from './resnet';
+import { activationValuesPerImage } from './model';
 import { learningRate, validateLrSchedule } from './schedule';
 import { normalization } from './step';
 import { prepareTrainBatch } from './train-batch';
@@ -52,22 +52,19 @@ function passImages(recipe: Recipe): number {
 
 /** Bytes of the largest activation one image needs, and at what size. */
 function passFootprint(recipe: Recipe, manifest: DatasetManifest) {
-  const graph = describeResNet({
+  const config = {
     name: recipe.model,
     numClasses: manifest.classNames.length,
     inChannels: manifest.channels,
     widthMultiplier: recipe.width,
-  });
-  // The stem's output (half the input side, before max pooling) is the
-  // largest activation of a ResNet; a pass holds it for one micro-batch
-  // (or batch), at the training size or at the eval crop.
+  };
+  // A pass holds the largest activation for one micro-batch (or batch), at
+  // the training size or at the eval crop.
   const px = Math.max(
     recipe.imageSize,
     evalSizes(recipe)?.cropSize ?? recipe.imageSize,
   );
-  const side = Math.ceil(px / 2);
-  const stemChannels = graph.params[0]!.shape[3]!;
-  return { px, perImage: side * side * stemChannels * 4 };
+  return { px, perImage: activationValuesPerImage(config, px) * 4 };
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;

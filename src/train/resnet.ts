@@ -8,8 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 import {
   BN_EPSILON,
   batchNormTrain,
-  runningStatsUpdate,
+  foldRunningStats,
+  type BatchStats,
 } from './ops/batch-norm';
+import type { ParamSpec } from './state-dict';
+
+export type { BatchStats, ParamSpec };
 
 export type ResNetName = 'resnet18' | 'resnet34' | 'resnet50';
 
@@ -37,15 +41,6 @@ export interface ResNetConfig {
   inChannels: number;
   /** Scales every layer's width; 1 is torchvision's ResNet. */
   widthMultiplier: number;
-}
-
-export type ParamKind =
-  'conv' | 'bn-weight' | 'bn-bias' | 'fc-weight' | 'fc-bias';
-
-export interface ParamSpec {
-  name: string;
-  shape: number[];
-  kind: ParamKind;
 }
 
 /** A layer of the network as data; the forward pass interprets it. */
@@ -212,6 +207,9 @@ function initialValue(spec: ParamSpec, seed: number): tf.Tensor {
       const bound = 1 / Math.sqrt(spec.shape[0]!);
       return tf.randomUniform(spec.shape, -bound, bound, 'float32', seed);
     }
+    case 'depthwise':
+    case 'conv-bias':
+      throw new Error(`a ResNet has no ${spec.kind} parameters`);
   }
 }
 
@@ -225,12 +223,6 @@ function variable(state: ResNetState, name: string): tf.Variable {
   if (!v) throw new Error(`model has no variable "${name}"`);
   return v;
 }
-
-/**
- * Batch statistics of a training pass by BN name, for the running update,
- * with the number of values each channel's statistics were taken over.
- */
-export type BatchStats = Map<string, { stats: tf.Tensor2D; count: number }>;
 
 function convBn(
   state: ResNetState,
@@ -292,21 +284,5 @@ export function updateRunningStats(
   state: ResNetState,
   stats: BatchStats,
 ): void {
-  for (const [bn, { stats: batch, count }] of stats) {
-    const rm = state.buffers.get(`${bn}.running_mean`)!;
-    const rv = state.buffers.get(`${bn}.running_var`)!;
-    const [mean, variance] = runningStatsUpdate(
-      rm as tf.Tensor1D,
-      rv as tf.Tensor1D,
-      batch,
-      BN_MOMENTUM,
-      count,
-    );
-    rm.assign(mean);
-    rv.assign(variance);
-    mean.dispose();
-    variance.dispose();
-    batch.dispose();
-  }
-  stats.clear();
+  foldRunningStats(state.buffers, stats, BN_MOMENTUM);
 }

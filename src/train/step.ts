@@ -4,12 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostBatch } from '../data/schema';
 import type { Optimizer } from './optim/optimizer';
-import {
-  forwardResNet,
-  updateRunningStats,
-  type BatchStats,
-  type ResNetState,
-} from './resnet';
+import { forwardModel, updateModelRunningStats, type LabModel } from './model';
+import type { BatchStats } from './ops/batch-norm';
 
 /** What the input normalisation is chosen from. */
 export interface StoredImages {
@@ -82,7 +78,7 @@ export function uploadBatch(
 }
 
 export interface Trainee {
-  model: ResNetState;
+  model: LabModel;
   /** Trainable variables in a fixed order. */
   params: tf.Variable[];
   optimizer: Optimizer;
@@ -100,7 +96,7 @@ function batchLoss(
   targets: tf.Tensor1D | tf.Tensor2D,
   stats: BatchStats,
 ): tf.Scalar {
-  const logits = forwardResNet(trainee.model, x, stats);
+  const logits = forwardModel(trainee.model, x, stats);
   const onehot =
     targets.rank === 1 ? tf.oneHot(targets, trainee.numClasses) : targets;
   // tfjs smooths as torch's CrossEntropyLoss(label_smoothing) does,
@@ -140,7 +136,7 @@ export function trainStep(
     optimizer.step(grads, lr);
     return value;
   });
-  updateRunningStats(model, stats);
+  updateModelRunningStats(model, stats);
   return loss;
 }
 
@@ -172,7 +168,7 @@ function microBatchStep(
         batchLoss(trainee, xs, ts, stats).mul<tf.Scalar>(size / n);
       return tf.variableGrads(weighted, trainee.params);
     });
-    updateRunningStats(trainee.model, stats);
+    updateModelRunningStats(trainee.model, stats);
     const [prevLoss, prev] = [loss, sums];
     loss = prevLoss.add(value);
     sums = tf.tidy(() =>
@@ -199,13 +195,13 @@ function microBatchStep(
 
 /** Correct top-1 and top-k predictions of a batch, as int32 scalars. */
 export function evalBatch(
-  model: ResNetState,
+  model: LabModel,
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   k: number,
 ): { top1: tf.Scalar; topK: tf.Scalar } {
   return tf.tidy(() => {
-    const logits = forwardResNet(model, x, null);
+    const logits = forwardModel(model, x, null);
     const kk = Math.min(k, logits.shape[1]);
     const { indices } = tf.topk(logits, kk);
     const hits = tf.equal(indices, labels.reshape([-1, 1])).cast('int32');

@@ -8,14 +8,14 @@ import type { Recipe } from '../recipe/recipe';
 import { effectiveEmaDecay, ExponentialMovingAverage } from './ema';
 import { AdamW, REFERENCE_ADAMW } from './optim/adam';
 import type { Optimizer } from './optim/optimizer';
+import { createModel, disposeModel, type LabModel } from './model';
 import {
-  resnetNamedParams,
+  modelNamedParams,
   setWeightDecay,
   type NamedParamGroup,
 } from './optim/param-groups';
 import { REFERENCE_RMSPROP, Rmsprop } from './optim/rmsprop';
 import { Sgd } from './optim/sgd';
-import { createResNet, disposeResNet, type ResNetState } from './resnet';
 import type { Trainee } from './step';
 
 /**
@@ -47,15 +47,15 @@ export function buildOptimizer(
 }
 
 /** Parameters and BN buffers by state-dict name: what the EMA averages. */
-export function modelValues(model: ResNetState): Map<string, tf.Variable> {
+export function modelValues(model: LabModel): Map<string, tf.Variable> {
   return new Map([...model.params, ...model.buffers]);
 }
 
 /** A view of `model` whose weights and buffers are the EMA's averages. */
 export function emaModel(
-  model: ResNetState,
+  model: LabModel,
   ema: ExponentialMovingAverage,
-): ResNetState {
+): LabModel {
   const pick = (name: string) => {
     const v = ema.values.get(name);
     if (!v) throw new Error(`EMA has no average for "${name}" yet`);
@@ -63,7 +63,7 @@ export function emaModel(
   };
   const params = new Map([...model.params.keys()].map((k) => [k, pick(k)]));
   const buffers = new Map([...model.buffers.keys()].map((k) => [k, pick(k)]));
-  return { graph: model.graph, params, buffers };
+  return { ...model, params, buffers };
 }
 
 /**
@@ -74,7 +74,7 @@ export function emaModel(
  */
 export function emaStepHook(
   ema: ExponentialMovingAverage,
-  model: ResNetState,
+  model: LabModel,
   epoch: number,
   recipe: Pick<Recipe, 'modelEmaSteps' | 'lrWarmupEpochs'>,
 ): (step: number) => void {
@@ -97,7 +97,7 @@ export function createTrainee(
   manifest: DatasetManifest,
 ): TraineeSetup {
   const numClasses = manifest.classNames.length;
-  const model = createResNet(
+  const model = createModel(
     {
       name: recipe.model,
       numClasses,
@@ -107,7 +107,7 @@ export function createTrainee(
     recipe.seed,
   );
   const params = model.graph.params.map((p) => model.params.get(p.name)!);
-  const groups = setWeightDecay(resnetNamedParams(model), recipe);
+  const groups = setWeightDecay(modelNamedParams(model), recipe);
   const optimizer = buildOptimizer(groups, recipe);
   const ema = recipe.modelEma
     ? new ExponentialMovingAverage(effectiveEmaDecay(recipe))
@@ -123,7 +123,7 @@ export function createTrainee(
   const dispose = () => {
     ema?.dispose();
     optimizer.dispose();
-    disposeResNet(model);
+    disposeModel(model);
   };
   return { trainee, groups, ema, dispose };
 }

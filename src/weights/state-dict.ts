@@ -4,7 +4,8 @@
 // [out, in, kh, kw] and [out, in]. timm's ResNets (timm/models/resnet.py)
 // name their tensors exactly as torchvision's do (conv1, bn1, layerN.i.*,
 // downsample.0/1, fc), so one mapping serves both. Pure: no tfjs.
-import type { ParamKind, ResNetGraph } from '../train/resnet';
+import type { ResNetGraph } from '../train/resnet';
+import type { ParamKind } from '../train/state-dict';
 
 export type EntryKind = ParamKind | 'bn-buffer';
 

@@ -29,7 +29,8 @@ test('an unknown model exits 2 and lists the models', async () => {
   const result = await lab(['bench', '--model', 'resnet101'], 60_000);
   expect(result.code).toBe(2);
   expect(result.stderr).toContain(
-    '--model: expected one of resnet18, resnet34, resnet50, got "resnet101"',
+    '--model: expected one of resnet18, resnet34, resnet50, ' +
+      'mobilenet_v3_large, got "resnet101"',
   );
 });
 

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_RECIPE } from '../../src/recipe/recipe';
 import { initBackend, type Backend } from '../../src/train/backend';
 import {
-  resnetNamedParams,
+  modelNamedParams,
   setWeightDecay,
 } from '../../src/train/optim/param-groups';
 import {
@@ -100,7 +100,7 @@ export async function trainAndExport(
   const model = createResNet(config, 0);
   loadSafetensors(model, await fetchBytes(url));
   const before = model.params.get('conv1.weight')!.clone();
-  const groups = setWeightDecay(resnetNamedParams(model), DEFAULT_RECIPE);
+  const groups = setWeightDecay(modelNamedParams(model), DEFAULT_RECIPE);
   const trainee: Trainee = {
     model,
     params: model.graph.params.map((p) => model.params.get(p.name)!),

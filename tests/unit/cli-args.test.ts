@@ -227,7 +227,8 @@ describe('help', () => {
     const text = usage('train');
     for (const spec of TRAIN_FLAGS) expect(text).toContain(`--${spec.name}`);
     expect(text.replace(/\s+/g, ' ')).toContain(
-      'network architecture; one of resnet18, resnet34, resnet50 [resnet18]',
+      'network architecture; one of resnet18, resnet34, resnet50, ' +
+        'mobilenet_v3_large [resnet18]',
     );
     for (const topic of [null, 'train', 'bench'] as const) {
       for (const line of usage(topic).split('\n')) {

@@ -209,6 +209,7 @@ test('the CLI exits 2 on a bad command line, before any browser starts', async (
   expect(out).toEqual([]);
   expect(err).toEqual([
     'lab: --model: expected one of resnet18, resnet34, resnet50, ' +
+      'mobilenet_v3_large, ' +
       'got "resnet99"',
     'lab: see `npm run lab -- train --help`',
   ]);

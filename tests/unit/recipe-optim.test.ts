@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { Adam, AdamW } from '../../src/train/optim/adam';
 import type { Optimizer } from '../../src/train/optim/optimizer';
 import {
-  resnetNamedParams,
+  modelNamedParams,
   setWeightDecay,
 } from '../../src/train/optim/param-groups';
 import { Rmsprop } from '../../src/train/optim/rmsprop';
@@ -117,7 +117,7 @@ describe('param groups follow set_weight_decay on torchvision ResNets', () => {
         },
         1,
       );
-      const groups = setWeightDecay(resnetNamedParams(model), c);
+      const groups = setWeightDecay(modelNamedParams(model), c);
       expect(
         groups.map((g) => ({ weightDecay: g.weightDecay, names: g.names })),
       ).toEqual(c.groups);

@@ -4,7 +4,11 @@ import { describe, expect, test } from 'vitest';
 import { createRng } from '../../src/lib/random';
 import { crossProblems } from '../../src/recipe/cross-rules';
 import { PRESETS, presetRecipe } from '../../src/recipe/presets';
-import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
+import {
+  DEFAULT_RECIPE,
+  MODEL_NAMES,
+  type Recipe,
+} from '../../src/recipe/recipe';
 import {
   decodeRecipe,
   encodeRecipe,
@@ -49,7 +53,7 @@ function randomRecipe(seed: number): Recipe {
   const fraction = () => pick([0, 1, rng(), pick(AWKWARD)]);
   const recipe: Recipe = {
     ...DEFAULT_RECIPE,
-    model: pick(['resnet18', 'resnet34', 'resnet50'] as const),
+    model: pick(MODEL_NAMES),
     pretrained: rng() < 0.5,
     width: pick([0.0625, 0.25, 1, 0.0625 + rng() * 3.9]),
     imageSize: pick([8, 28, 176, 224, 1024]),

@@ -11,7 +11,8 @@ import { RunControl, trainPass } from '../../src/train/epoch';
 import { softTargetCrossEntropy } from '../../src/train/losses';
 import { lrForStep, runTraining } from '../../src/train/loop';
 import type { TrainerEvent } from '../../src/train/protocol';
-import { forwardResNet, type BatchStats } from '../../src/train/resnet';
+import { forwardModel } from '../../src/train/model';
+import type { BatchStats } from '../../src/train/ops/batch-norm';
 import { trainStep } from '../../src/train/step';
 import { createTrainee, emaStepHook } from '../../src/train/trainee';
 import { expectClose } from '../reference/compare';
@@ -41,7 +42,7 @@ function lossAndGrads(
   const { model, params } = setup.trainee;
   const stats: BatchStats = new Map();
   const { value, grads } = tf.variableGrads(() => {
-    const logits = forwardResNet(model, x, stats);
+    const logits = forwardModel(model, x, stats);
     return softTargetCrossEntropy(logits, targets, labelSmoothing);
   }, params);
   for (const s of stats.values()) s.stats.dispose();

@@ -5,6 +5,7 @@
 import { LADDER_STEP_NAMES, presetRecipe } from '../../src/recipe/presets';
 import {
   DEFAULT_RECIPE,
+  RESNET_MODEL_NAMES,
   type Recipe,
   type RecipeValue,
 } from '../../src/recipe/recipe';
@@ -16,6 +17,7 @@ import {
 } from '../../src/recipe/validate';
 import { editDistance } from '../../src/lib/edit-distance';
 import type { BenchOptions } from '../../src/train/protocol';
+import type { ResNetName } from '../../src/train/resnet';
 import type { WeightFormatName } from '../../src/weights/formats';
 import {
   BENCH_DEFAULTS,
@@ -78,7 +80,7 @@ export type Command =
   | {
       kind: 'convert';
       inPath: string;
-      model: Recipe['model'];
+      model: ResNetName;
       numClasses: number;
       width: number;
       inChannels: 1 | 3;
@@ -89,7 +91,7 @@ export type Command =
   | {
       kind: 'predict';
       weightsPath: string;
-      model: Recipe['model'];
+      model: ResNetName;
       imagesDir: string;
       /** null: the model card's, else DEFAULT_WEIGHTS_IMAGE_SIZE. */
       imageSize: number | null;
@@ -333,6 +335,19 @@ function required(values: Values, flag: string, topic: Topic): string {
   return String(value);
 }
 
+/** The weights commands read and write ResNets only, so far. */
+function resnetModel(values: Values, topic: Topic): ResNetName {
+  const model = String(values.get('model') ?? DEFAULT_RECIPE.model);
+  if (!(RESNET_MODEL_NAMES as readonly string[]).includes(model)) {
+    throw new UsageError(
+      `--model: expected one of ${RESNET_MODEL_NAMES.join(', ')} (the ResNets ` +
+        `whose weights ${topic} reads so far), got ${model}`,
+      topic,
+    );
+  }
+  return model as ResNetName;
+}
+
 function toConvert(values: Values): Command {
   const inPath = required(values, 'in', 'convert');
   const numClasses = Number(required(values, 'classes', 'convert'));
@@ -340,7 +355,7 @@ function toConvert(values: Values): Command {
   return {
     kind: 'convert',
     inPath,
-    model: (values.get('model') ?? DEFAULT_RECIPE.model) as Recipe['model'],
+    model: resnetModel(values, 'convert'),
     numClasses,
     width: Number(values.get('width') ?? 1),
     inChannels: Number(values.get('in-channels') ?? 3) as 1 | 3,
@@ -360,7 +375,7 @@ function toPredict(values: Values): Command {
   return {
     kind: 'predict',
     weightsPath,
-    model: (values.get('model') ?? DEFAULT_RECIPE.model) as Recipe['model'],
+    model: resnetModel(values, 'predict'),
     imagesDir,
     imageSize: size === undefined ? null : Number(size),
     jsonPath,

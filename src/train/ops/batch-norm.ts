@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hasLabKernels, runLabKernel } from '../kernels/register';
 
+/** PyTorch's BatchNorm2d default, which torchvision's ResNets keep. */
 export const BN_EPSILON = 1e-5;
 
 /** Receives each layer's [2, C] batch statistics (mean, biased variance). */
@@ -23,9 +24,10 @@ function applyComposite(
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
   relu: boolean,
+  epsilon: number,
 ): tf.Tensor4D {
   const [mean, variance] = tf.unstack(stats) as [tf.Tensor1D, tf.Tensor1D];
-  const y = tf.batchNorm(x, mean, variance, beta, gamma, BN_EPSILON);
+  const y = tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
   return relu ? tf.relu(y) : y;
 }
 
@@ -37,9 +39,10 @@ function gradComposite(
   gamma: tf.Tensor1D,
   y: tf.Tensor4D,
   relu: boolean,
+  epsilon: number,
 ): tf.Tensor[] {
   const [mean, variance] = tf.unstack(stats) as [tf.Tensor1D, tf.Tensor1D];
-  const rstd = tf.rsqrt(variance.add(BN_EPSILON));
+  const rstd = tf.rsqrt(variance.add(epsilon));
   const xhat = x.sub(mean).mul(rstd);
   const g = relu ? dy.mul(tf.step(y)) : dy;
   const n = x.size / x.shape[3];
@@ -59,8 +62,9 @@ function gradLab(
   gamma: tf.Tensor1D,
   y: tf.Tensor4D,
   relu: boolean,
+  epsilon: number,
 ): tf.Tensor[] {
-  const attrs = { relu, epsilon: BN_EPSILON };
+  const attrs = { relu, epsilon };
   const inputs: tf.NamedTensorMap = { x, dy, stats };
   if (relu) inputs.y = y;
   const sums = runLabKernel('LabBatchNormGradSums', inputs, attrs);
@@ -76,7 +80,8 @@ function gradLab(
 /**
  * y = relu?((x - mean) / sqrt(var + eps) * gamma + beta) with batch
  * statistics over N, H, W of an NHWC tensor. The statistics go to `sink`
- * (kept outside any tidy; the receiver disposes them).
+ * (kept outside any tidy; the receiver disposes them). `epsilon` is the
+ * layer's own: PyTorch's default for ResNets, 1e-3 for MobileNetV3.
  */
 export function batchNormTrain(
   x: tf.Tensor4D,
@@ -84,6 +89,7 @@ export function batchNormTrain(
   beta: tf.Tensor1D,
   relu: boolean,
   sink: StatsSink,
+  epsilon = BN_EPSILON,
 ): tf.Tensor4D {
   const lab = hasLabKernels();
   const op = tf.customGrad((xIn, gammaIn, betaIn, save) => {
@@ -99,9 +105,9 @@ export function batchNormTrain(
           .runKernel(
             'LabBatchNormApply',
             { x: xt, stats, gamma: g, beta: b },
-            { relu, epsilon: BN_EPSILON },
+            { relu, epsilon },
           ) as tf.Tensor4D)
-      : applyComposite(xt, stats, g, b, relu);
+      : applyComposite(xt, stats, g, b, relu, epsilon);
     sink(tf.keep(stats.clone()));
     (save as tf.GradSaveFunc)([xt, stats, g, y]);
     return {
@@ -114,7 +120,7 @@ export function batchNormTrain(
           tf.Tensor4D,
         ];
         const grad = lab ? gradLab : gradComposite;
-        return grad(dy as tf.Tensor4D, sx, sstats, sgamma, sy, relu);
+        return grad(dy as tf.Tensor4D, sx, sstats, sgamma, sy, relu, epsilon);
       },
     };
   });
@@ -155,4 +161,39 @@ export function runningStatsUpdate(
       runningVar.mul(1 - momentum).add(variance.mul(momentum * unbias)),
     ];
   });
+}
+
+/**
+ * Batch statistics of a training pass by BN name, for the running update,
+ * with the number of values each channel's statistics were taken over.
+ */
+export type BatchStats = Map<string, { stats: tf.Tensor2D; count: number }>;
+
+/**
+ * Folds a training pass's batch statistics into the running averages
+ * (`${bn}.running_mean`, `${bn}.running_var` in `buffers`) with the
+ * network's BN momentum, and empties `stats`.
+ */
+export function foldRunningStats(
+  buffers: Map<string, tf.Variable>,
+  stats: BatchStats,
+  momentum: number,
+): void {
+  for (const [bn, { stats: batch, count }] of stats) {
+    const rm = buffers.get(`${bn}.running_mean`)!;
+    const rv = buffers.get(`${bn}.running_var`)!;
+    const [mean, variance] = runningStatsUpdate(
+      rm as tf.Tensor1D,
+      rv as tf.Tensor1D,
+      batch,
+      momentum,
+      count,
+    );
+    rm.assign(mean);
+    rv.assign(variance);
+    mean.dispose();
+    variance.dispose();
+    batch.dispose();
+  }
+  stats.clear();
 }

@@ -9,7 +9,7 @@
 //   3. everything else goes to "other" with `--weight-decay`.
 // Groups come in the order other, norm, bias; empty ones are left out.
 import type * as tf from '@tensorflow/tfjs';
-import type { ResNetState } from '../resnet';
+import type { ModelVariables } from '../state-dict';
 import type { ParamGroup } from './sgd';
 
 export interface WeightDecayParams {
@@ -67,8 +67,12 @@ export function setWeightDecay(
   return groups;
 }
 
-/** A ResNet's trainable variables in model order, BN layers marked. */
-export function resnetNamedParams(model: ResNetState): NamedParam[] {
+/**
+ * A network's trainable variables in model order, BN layers marked by
+ * their kind (a MobileNet's squeeze-excitation biases are conv biases, not
+ * norm parameters, as torchvision classifies them).
+ */
+export function modelNamedParams(model: ModelVariables): NamedParam[] {
   return model.graph.params.map((spec) => {
     const variable = model.params.get(spec.name);
     if (!variable) throw new Error(`model has no variable "${spec.name}"`);
