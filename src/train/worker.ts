@@ -13,7 +13,12 @@ let backend: Backend | null = null;
 let active = false;
 
 function emit(event: TrainerEvent): void {
-  self.postMessage(event);
+  // The weights' buffers are moved, not copied: the run is over with them.
+  const transfer =
+    event.type === 'weights'
+      ? Object.values(event.weights).map((w) => w.data.buffer)
+      : [];
+  self.postMessage(event, { transfer });
 }
 
 function setState(state: TrainerState): void {
