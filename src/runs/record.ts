@@ -27,6 +27,8 @@ export interface StepPoint {
   step: number;
   loss: number;
   lr: number;
+  /** Loss windows averaged into this point (1 until thinned). */
+  windows: number;
 }
 
 export interface RunRecord {
@@ -61,7 +63,8 @@ export interface RunRecord {
 
 /**
  * Step points a record keeps. Beyond this, neighbours are merged, so a long
- * run's record stays a few tens of kilobytes and still spans the run.
+ * run's record stays a few tens of kilobytes and still spans the run
+ * evenly.
  */
 export const MAX_STEP_POINTS = 500;
 
@@ -102,9 +105,17 @@ export function environmentOf(
   return { backend, adapter, tfjsVersion, kernels, userAgent };
 }
 
+/** Two neighbouring points as one: their mean loss, at the later step. */
+function mergePoints(a: StepPoint, b: StepPoint): StepPoint {
+  const windows = a.windows + b.windows;
+  const loss = (a.loss * a.windows + b.loss * b.windows) / windows;
+  return { step: b.step, loss, lr: b.lr, windows };
+}
+
 /**
- * Appends points and, while over `cap`, merges neighbouring pairs: the
- * mean loss, at the later point's step and LR.
+ * Appends points, keeping at most `cap`: every point but the last averages
+ * the same number of loss windows (a stride that doubles each time the cap
+ * is reached), so the series thins evenly over the whole run.
  */
 export function thinSteps(
   points: readonly StepPoint[],
@@ -112,15 +123,22 @@ export function thinSteps(
   cap = MAX_STEP_POINTS,
 ): StepPoint[] {
   if (cap < 1) throw new RangeError(`cap: expected at least 1, got ${cap}`);
-  let all = points.concat(added);
-  while (all.length > cap) {
+  let all = points.slice();
+  // The first point is always a full one.
+  let stride = all[0]?.windows ?? 1;
+  for (const point of added) {
+    const last = all.at(-1);
+    if (last && last.windows < stride)
+      all[all.length - 1] = mergePoints(last, point);
+    else all.push(point);
+    if (all.length <= cap) continue;
     const merged: StepPoint[] = [];
     for (let i = 0; i < all.length; i += 2) {
-      const a = all[i]!;
       const b = all[i + 1];
-      merged.push(b ? { ...b, loss: (a.loss + b.loss) / 2 } : a);
+      merged.push(b ? mergePoints(all[i]!, b) : all[i]!);
     }
     all = merged;
+    stride *= 2;
   }
   return all;
 }
@@ -132,7 +150,7 @@ export function withSteps(
 ): RunRecord {
   const added = progress
     .filter((p) => Number.isFinite(p.loss))
-    .map((p) => ({ step: p.globalStep, loss: p.loss, lr: p.lr }));
+    .map((p) => ({ step: p.globalStep, loss: p.loss, lr: p.lr, windows: 1 }));
   if (added.length === 0) return record;
   return { ...record, steps: thinSteps(record.steps, added) };
 }
