@@ -43,6 +43,7 @@ function OverlayChart({ title, series, xLabel, percent }: ChartProps) {
   const rows = useMemo(() => overlayRows(series), [series]);
   const format = (v: unknown) =>
     percent ? `${Number(v).toFixed(1)}%` : tick(Number(v));
+  const axisTick = (v: number) => (percent ? `${v}%` : tick(v));
   return (
     <figure className="overlay-chart" data-points={rows.length}>
       <figcaption>{title}</figcaption>
@@ -62,8 +63,9 @@ function OverlayChart({ title, series, xLabel, percent }: ChartProps) {
         />
         <YAxis
           domain={percent ? [0, 100] : ['auto', 'auto']}
+          ticks={percent ? [0, 25, 50, 75, 100] : undefined}
           width={52}
-          tickFormatter={format}
+          tickFormatter={axisTick}
         />
         <Tooltip formatter={format} labelFormatter={(x) => `${xLabel} ${x}`} />
         <Legend />

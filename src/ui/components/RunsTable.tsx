@@ -13,10 +13,13 @@ const COLUMNS: { column: SortColumn; label: string }[] = [
   { column: 'changes', label: 'Changes vs baseline' },
 ];
 
+/** Day, month and time: enough to tell a session's runs apart. */
 const created = (ms: number) =>
   new Date(ms).toLocaleString('en-GB', {
-    dateStyle: 'short',
-    timeStyle: 'short',
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
   });
 
 function SortHeader({ column, label }: (typeof COLUMNS)[number]) {
