@@ -14,9 +14,10 @@ let active = false;
 
 function emit(event: TrainerEvent): void {
   // The weights' buffers are moved, not copied: the run is over with them.
+  // Each once: arrays read from one backend may share a buffer.
   const transfer =
     event.type === 'weights'
-      ? Object.values(event.weights).map((w) => w.data.buffer)
+      ? [...new Set(Object.values(event.weights).map((w) => w.data.buffer))]
       : [];
   self.postMessage(event, { transfer });
 }

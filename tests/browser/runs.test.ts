@@ -217,3 +217,48 @@ test(
     expect(session.pageErrors).toEqual([]);
   },
 );
+
+test(
+  'weights the browser has no room for are refused aloud; the metrics stay',
+  { timeout: IMPORT_TIMEOUT_MS + TRAIN_TIMEOUT_MS / 2 },
+  async () => {
+    session = await openApp();
+    const { page } = session;
+    await page.evaluate(() => window.recipeLab!.ready);
+    // From the next load on, the run log's weights store is full, as a
+    // disk would be; every other write goes through.
+    await page.addInitScript(() => {
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args) {
+        if (this.name === 'weights') {
+          throw new DOMException('the disk is full', 'QuotaExceededError');
+        }
+        return put.apply(this, args);
+      };
+    });
+    await page.reload();
+    const report = await train(session, 'run-full', TINY);
+
+    await expect
+      .poll(async () => (await stored(session!)).runs[0]?.status)
+      .toBe('finished');
+    const { runs, weights } = await stored(session);
+    expect(weights).toEqual([]);
+    expect(runs[0]).toMatchObject({
+      hasWeights: false,
+      bestTop1: report.bestValTop1,
+      epochs: report.epochs,
+    });
+    expect(runs[0]!.weightsNote).toMatch(/weights of "run-full".*quota/);
+
+    const panel = page.getByRole('region', { name: 'Runs' });
+    expect(await panel.getByRole('alert').innerText()).toMatch(
+      /refused the space \(storage quota exceeded\)/,
+    );
+    const row = panel.locator('tr[data-run-id="run-full"]');
+    expect(await row.innerText()).toMatch(/finished \(no weights\)/);
+    expect(Number(await row.getAttribute('data-best'))).toBe(
+      report.bestValTop1,
+    );
+  },
+);

@@ -98,7 +98,10 @@ function Row({ row }: { row: RunRow }) {
       </td>
       <td>{r.dataset}</td>
       <td title={`width ${r.recipe.width}, seed ${r.seed}`}>{r.model}</td>
-      <td title={r.error ?? r.weightsNote ?? undefined}>{r.status}</td>
+      <td title={r.error ?? r.weightsNote ?? undefined}>
+        {r.status}
+        {r.weightsNote !== null && ' (no weights)'}
+      </td>
       <td>{r.bestTop1 === null ? '–' : formatPercent(r.bestTop1)}</td>
       <td>{`${r.epochs.length}/${r.recipe.epochs}`}</td>
       <td>{created(r.createdAt)}</td>
