@@ -19,7 +19,7 @@ import {
   type RunRecord,
 } from '../runs/record';
 import { DEFAULT_SORT, type RunSort, type SortColumn } from '../runs/table';
-import type { TrainerEvent } from '../train/protocol';
+import type { NamedWeights, TrainerEvent } from '../train/protocol';
 import type { AppError } from './run-events';
 import { toAppError, type LabStore, type TrainerPort } from './store';
 
@@ -107,10 +107,7 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
         if (record) await db.put(record);
       });
 
-    const saveWeights = (
-      runId: string,
-      weights: Parameters<RunLogPort['putWeights']>[1],
-    ) =>
+    const saveWeights = (runId: string, weights: NamedWeights) =>
       queue(async (db) => {
         try {
           await db.putWeights(runId, weights);
