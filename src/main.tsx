@@ -1,7 +1,7 @@
 // The app's entry: builds the stores on the browser's services (the
 // ladder's drives the lab's), exposes the automation API, starts the WebGPU
-// check and the demo import, connects the augmentation preview to the form,
-// and renders the page.
+// check and the demo import, connects the augmentation preview to the form
+// and the run log to the trainer, and renders the page.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installAutomation } from './app/automation';
@@ -11,6 +11,7 @@ import {
   shardOpener,
 } from './app/browser-deps';
 import { ImportClient } from './data/import/client';
+import { openRunDb } from './runs/run-db';
 import { TrainerClient } from './train/client';
 import { PreviewClient } from './train/preview/client';
 import { App } from './ui/App';
@@ -22,6 +23,11 @@ import {
   PreviewStoreContext,
 } from './ui/preview-store';
 import { linkSearch, readLink } from './ui/recipe-link';
+import {
+  connectRunLog,
+  createRunsStore,
+  RunsStoreContext,
+} from './ui/runs-store';
 import { createLabStore, LabStoreContext, type LabState } from './ui/store';
 import './ui/styles.css';
 
@@ -44,6 +50,13 @@ const imports = createImportStore(
   createImportDeps(new ImportClient(), openShards),
 );
 const ladder = createLadderStore(store);
+const runs = createRunsStore({
+  open: () => openRunDb(),
+  now: () => Date.now(),
+  userAgent: navigator.userAgent,
+});
+connectRunLog(store, trainer, runs);
+void runs.getState().load();
 const automation = installAutomation(window, store, trainer, imports);
 const preview = createPreviewStore({
   previewer: new PreviewClient(),
@@ -84,7 +97,9 @@ createRoot(root).render(
       <ImportStoreContext value={imports}>
         <LadderStoreContext value={ladder}>
           <PreviewStoreContext value={preview}>
-            <App onMount={automation.markReady} />
+            <RunsStoreContext value={runs}>
+              <App onMount={automation.markReady} />
+            </RunsStoreContext>
           </PreviewStoreContext>
         </LadderStoreContext>
       </ImportStoreContext>

@@ -123,6 +123,8 @@ export function installAutomation(
   });
 
   trainer.subscribe((event) => {
+    // Weights stay in the page: a driver gets the metrics, not megabytes.
+    if (event.type === 'weights') return;
     try {
       target.__recipeLabEvent?.(event);
     } catch {

@@ -7,6 +7,7 @@ import { loadClassBalancedSubset, readBatches } from '../data/batches';
 import type { DatasetManifest, HostBatch } from '../data/schema';
 import type { ShardStore } from '../data/shard-store';
 import { createRng, deriveSeed } from '../lib/random';
+import { readResNetWeights } from '../export/read-weights';
 import type { Recipe } from '../recipe/recipe';
 import type { Backend } from './backend';
 import {
@@ -16,7 +17,12 @@ import {
   type RunControl,
   type TrainPassOptions,
 } from './epoch';
-import type { EpochMetrics, TrainerEvent, TrainReport } from './protocol';
+import type {
+  EpochMetrics,
+  NamedWeights,
+  TrainerEvent,
+  TrainReport,
+} from './protocol';
 import { evalSizes, prepareEvalBatch } from './eval-batch';
 import { activationValuesPerImage } from './model';
 import { learningRate, validateLrSchedule } from './schedule';
@@ -280,6 +286,16 @@ function watchedTop1(recipe: Recipe, m: EpochMetrics): number {
     : m.valTop1;
 }
 
+/** Reads the weights off the device, once, and sends them on. */
+async function emitWeights(setup: TraineeSetup, deps: RunDeps) {
+  const arrays = await readResNetWeights(setup.trainee.model);
+  const weights: NamedWeights = {};
+  for (const [name, { shape, data }] of arrays) {
+    weights[name] = { shape: [...shape], data };
+  }
+  deps.emit({ type: 'weights', runId: deps.runId, weights });
+}
+
 export async function runTraining(given: RunDeps): Promise<TrainReport> {
   const { manifest, backend, control, emit } = given;
   const start = performance.now();
@@ -314,6 +330,7 @@ export async function runTraining(given: RunDeps): Promise<TrainReport> {
       }
       if (control.stopRequested) break;
     }
+    if (epochs.length > 0) await emitWeights(setup, deps);
   } finally {
     setup.dispose();
   }

@@ -147,12 +147,26 @@ export interface TrainerErrorInfo {
   message: string;
 }
 
+/** A variable's values as the host holds them: tfjs layout, float32. */
+export interface WeightArray {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Every parameter and batch-norm buffer, by torchvision state-dict name. */
+export type NamedWeights = Record<string, WeightArray>;
+
 export type TrainerEvent =
   | { type: 'backend'; info: BackendInfo }
   | { type: 'state'; state: TrainerState }
   | { type: 'phase'; phase: 'train' | 'eval'; epoch: number }
   | { type: 'step'; progress: StepProgress }
   | { type: 'epoch'; metrics: EpochMetrics }
+  /**
+   * The model's final weights (not the EMA's), sent once after the last
+   * epoch and before 'done'; absent when no epoch finished.
+   */
+  | { type: 'weights'; runId: string; weights: NamedWeights }
   | { type: 'done'; report: TrainReport }
   /** Something the run decided that the user should know, e.g. its micro-batch. */
   | { type: 'notice'; message: string }

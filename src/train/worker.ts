@@ -13,7 +13,13 @@ let backend: Backend | null = null;
 let active = false;
 
 function emit(event: TrainerEvent): void {
-  self.postMessage(event);
+  // The weights' buffers are moved, not copied: the run is over with them.
+  // Each once: arrays read from one backend may share a buffer.
+  const transfer =
+    event.type === 'weights'
+      ? [...new Set(Object.values(event.weights).map((w) => w.data.buffer))]
+      : [];
+  self.postMessage(event, { transfer });
 }
 
 function setState(state: TrainerState): void {

@@ -11,6 +11,7 @@ import { LadderChart } from './components/LadderChart';
 import { LadderPanel } from './components/LadderPanel';
 import { LossChart } from './components/LossChart';
 import { RecipeForm } from './components/RecipeForm';
+import { RunsPanel } from './components/RunsPanel';
 import { StatusLine } from './components/StatusLine';
 import { WebGpuBanner } from './components/WebGpuBanner';
 
@@ -44,6 +45,7 @@ export function App({ onMount }: { onMount?: () => void }) {
           <LossChart />
           <AccuracyChart />
           <EpochLog />
+          <RunsPanel />
           <LadderChart />
           <DatasetView />
         </div>

@@ -155,6 +155,9 @@ function applyOne(state: TrainerSlice, event: TrainerEvent): TrainerSlice {
         status: 'finished',
         phase: null,
       });
+    case 'weights':
+      // Kept by the run log (src/ui/runs-store.ts), not in the app state.
+      return state;
     case 'notice':
       return withRun(state, { notices: [...state.run.notices, event.message] });
     case 'bench-done':

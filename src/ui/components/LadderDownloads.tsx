@@ -1,15 +1,5 @@
 import { ladderCsv, type LadderReport } from '../../recipe/ladder';
-
-/** Saves `text` as a file through a temporary link. */
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  // The click has started the download by the time the next task runs.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
+import { download } from '../download';
 
 /** The table as CSV and the report as JSON, as `lab ladder --json` writes. */
 export function LadderDownloads({ report }: { report: LadderReport }) {

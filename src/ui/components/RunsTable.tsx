@@ -1,0 +1,149 @@
+import type { RunRow, SortColumn } from '../../runs/table';
+import { formatPercent } from '../format';
+import { useRuns } from '../runs-store';
+
+const COLUMNS: { column: SortColumn; label: string }[] = [
+  { column: 'name', label: 'Name' },
+  { column: 'dataset', label: 'Dataset' },
+  { column: 'model', label: 'Model' },
+  { column: 'status', label: 'Status' },
+  { column: 'bestTop1', label: 'Best top-1' },
+  { column: 'epochs', label: 'Epochs' },
+  { column: 'createdAt', label: 'Created' },
+  { column: 'changes', label: 'Changes vs baseline' },
+];
+
+/** Day, month and time: enough to tell a session's runs apart. */
+const created = (ms: number) =>
+  new Date(ms).toLocaleString('en-GB', {
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+
+function SortHeader({ column, label }: (typeof COLUMNS)[number]) {
+  const sort = useRuns((s) => s.sort);
+  const sortBy = useRuns((s) => s.sortBy);
+  const active = sort.column === column;
+  const order = sort.descending ? 'descending' : 'ascending';
+  return (
+    <th aria-sort={active ? order : 'none'}>
+      <button type="button" onClick={() => sortBy(column)}>
+        {label}
+        {active && (sort.descending ? ' ▾' : ' ▴')}
+      </button>
+    </th>
+  );
+}
+
+/** The name as an input: Enter or leaving the field renames the run. */
+function NameCell({ runId, name }: { runId: string; name: string }) {
+  const rename = useRuns((s) => s.rename);
+  return (
+    <input
+      // A new key when the stored name changes resets the field to it.
+      key={name}
+      className="run-name"
+      aria-label={`Name of ${runId}`}
+      defaultValue={name}
+      onBlur={(e) => {
+        if (e.target.value.trim() === '') e.target.value = name;
+        else void rename(runId, e.target.value);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') e.currentTarget.blur();
+        if (e.key === 'Escape') {
+          e.currentTarget.value = name;
+          e.currentTarget.blur();
+        }
+      }}
+    />
+  );
+}
+
+function Row({ row }: { row: RunRow }) {
+  const { record: r, changes } = row;
+  const overlaid = useRuns((s) => s.overlay.includes(r.runId));
+  const isBaseline = useRuns((s) => s.baselineId === r.runId);
+  const toggleOverlay = useRuns((s) => s.toggleOverlay);
+  const setBaseline = useRuns((s) => s.setBaseline);
+  const remove = useRuns((s) => s.remove);
+  const confirmRemove = () => {
+    if (window.confirm(`Delete run "${r.name}" and its weights?`)) {
+      void remove(r.runId);
+    }
+  };
+  return (
+    <tr data-run-id={r.runId} data-best={r.bestTop1 ?? ''}>
+      <td>
+        <input
+          type="checkbox"
+          aria-label={`Overlay ${r.name}`}
+          checked={overlaid}
+          onChange={() => toggleOverlay(r.runId)}
+        />
+      </td>
+      <td>
+        <input
+          type="radio"
+          name="baseline"
+          aria-label={`Baseline ${r.name}`}
+          checked={isBaseline}
+          onChange={() => setBaseline(r.runId)}
+        />
+      </td>
+      <td>
+        <NameCell runId={r.runId} name={r.name} />
+      </td>
+      <td>{r.dataset}</td>
+      <td title={`width ${r.recipe.width}, seed ${r.seed}`}>{r.model}</td>
+      <td title={r.error ?? r.weightsNote ?? undefined}>
+        {r.status}
+        {r.weightsNote !== null && ' (no weights)'}
+      </td>
+      <td>{r.bestTop1 === null ? '–' : formatPercent(r.bestTop1)}</td>
+      <td>{`${r.epochs.length}/${r.recipe.epochs}`}</td>
+      <td>{created(r.createdAt)}</td>
+      <td className="run-changes" title={r.query}>
+        {changes}
+      </td>
+      <td>
+        <button
+          type="button"
+          className="danger"
+          aria-label={`Delete ${r.name}`}
+          disabled={r.status === 'running'}
+          onClick={confirmRemove}
+        >
+          Delete
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+/** One row per run; headers sort, inputs rename, choose and delete. */
+export function RunsTable({ rows }: { rows: readonly RunRow[] }) {
+  return (
+    <div className="runs-scroll">
+      <table className="runs-table" data-testid="runs-table">
+        <thead>
+          <tr>
+            <th>Overlay</th>
+            <th>Baseline</th>
+            {COLUMNS.map((c) => (
+              <SortHeader key={c.column} {...c} />
+            ))}
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <Row key={row.record.runId} row={row} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
