@@ -1,11 +1,11 @@
 // Reads a network's variables back to the host in the form the exporters
 // take: torchvision state-dict names, tfjs layout, float32.
-import type { ResNetState } from '../train/resnet';
+import type { ModelVariables } from '../train/state-dict';
 import type { NamedArray } from './resnet-onnx';
 
 /** Parameters and BN buffers of `state`, copied off the device. */
-export async function readResNetWeights(
-  state: ResNetState,
+export async function readModelWeights(
+  state: Pick<ModelVariables, 'params' | 'buffers'>,
 ): Promise<Map<string, NamedArray>> {
   const variables = [...state.params, ...state.buffers];
   const arrays = await Promise.all(

@@ -7,7 +7,7 @@ import { loadClassBalancedSubset, readBatches } from '../data/batches';
 import type { DatasetManifest, HostBatch } from '../data/schema';
 import type { ShardStore } from '../data/shard-store';
 import { createRng, deriveSeed } from '../lib/random';
-import { readResNetWeights } from '../export/read-weights';
+import { readModelWeights } from '../export/read-weights';
 import type { Recipe } from '../recipe/recipe';
 import type { Backend } from './backend';
 import {
@@ -288,7 +288,7 @@ function watchedTop1(recipe: Recipe, m: EpochMetrics): number {
 
 /** Reads the weights off the device, once, and sends them on. */
 async function emitWeights(setup: TraineeSetup, deps: RunDeps) {
-  const arrays = await readResNetWeights(setup.trainee.model);
+  const arrays = await readModelWeights(setup.trainee.model);
   const weights: NamedWeights = {};
   for (const [name, { shape, data }] of arrays) {
     weights[name] = { shape: [...shape], data };

@@ -3,7 +3,7 @@
 // the eval-mode forward pass on a seeded batch and exports the ONNX file.
 // Returns plain data: the input as NCHW, the logits, and the file base64.
 import * as tf from '@tensorflow/tfjs';
-import { readResNetWeights } from '../../src/export/read-weights';
+import { readModelWeights } from '../../src/export/read-weights';
 import { exportOnnx } from '../../src/export/resnet-onnx';
 import { createRng } from '../../src/lib/random';
 import { initBackend } from '../../src/train/backend';
@@ -51,7 +51,7 @@ export async function exportOnWebGpu(
   const y = tf.tidy(() => forwardResNet(state, x, null));
   const logits = Array.from(await y.data());
 
-  const bytes = exportOnnx(state.graph, await readResNetWeights(state), {
+  const bytes = exportOnnx(state.graph, await readModelWeights(state), {
     imageSize: size,
     normalization: normalization({
       height: size,

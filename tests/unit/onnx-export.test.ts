@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, expect, test } from 'vitest';
-import { readResNetWeights } from '../../src/export/read-weights';
+import { readModelWeights } from '../../src/export/read-weights';
 import {
   exportOnnx,
   foldBatchNorm,
@@ -46,7 +46,7 @@ const RESNET50: ResNetConfig = {
 async function trainedLike(config: ResNetConfig, seed: number) {
   const state = createResNet(config, seed);
   randomizeBatchNorm(state, seed);
-  return { state, weights: await readResNetWeights(state) };
+  return { state, weights: await readModelWeights(state) };
 }
 
 function randomImages(n: number, size: number, channels: number, seed = 3) {

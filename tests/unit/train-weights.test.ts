@@ -7,7 +7,7 @@ import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
 import { RunControl } from '../../src/train/epoch';
 import { runTraining } from '../../src/train/loop';
 import type { TrainerEvent } from '../../src/train/protocol';
-import { describeResNet } from '../../src/train/resnet';
+import { describeResNet, type ResNetName } from '../../src/train/resnet';
 import { fakeBackend, fakeDataset, NUM_CLASSES } from './train-fakes';
 
 beforeAll(async () => {
@@ -51,7 +51,7 @@ test('one weights event after the last epoch, named as the state dict', async ()
   if (event.type !== 'weights') throw new Error('unreachable');
   expect(event.runId).toBe('weights-test');
   const graph = describeResNet({
-    name: recipe.model,
+    name: recipe.model as ResNetName,
     numClasses: NUM_CLASSES,
     inChannels: 1,
     widthMultiplier: recipe.width,
