@@ -6,6 +6,10 @@ import { openShardStore, type ShardStore } from '../data/shard-store';
 import { RecipeError, resolveRecipe } from '../recipe/validate';
 import { initBackend, type Backend } from './backend';
 import { runBench } from './bench';
+import {
+  openCheckpointStore,
+  type CheckpointStore,
+} from '../data/checkpoint-store';
 import { RunControl, RunError } from './epoch';
 import { runTraining } from './loop';
 import type {
@@ -33,6 +37,7 @@ function errorCode(error: unknown): ErrorCode {
   const name = (error as { name?: string } | null)?.name;
   if (name === 'StorageError') return 'storage';
   if (name === 'DatasetFormatError') return 'no-dataset';
+  if (name === 'CheckpointError') return 'no-checkpoint';
   return 'internal';
 }
 
@@ -77,6 +82,52 @@ async function withPixelStats(
   return measured;
 }
 
+type TrainRequest = Extract<TrainerRequest, { type: 'train' | 'resume-run' }>;
+
+/** The stored checkpoint of `runId`, or an error saying none is. */
+async function readCheckpoint(checkpoints: CheckpointStore, runId: string) {
+  const checkpoint = await checkpoints.get(runId);
+  if (!checkpoint) {
+    throw new RunError(
+      'no-checkpoint',
+      `expected a checkpoint of run ${runId}, found none (a run deletes ` +
+        'its checkpoint when it finishes)',
+    );
+  }
+  return checkpoint;
+}
+
+async function train(backend: Backend, request: TrainRequest) {
+  const checkpoints = await openCheckpointStore();
+  try {
+    const resumeFrom =
+      request.type === 'resume-run'
+        ? await readCheckpoint(checkpoints, request.runId)
+        : undefined;
+    // A resumed run trains what its checkpoint says, on the same dataset.
+    const asked = request.type === 'train' ? request : resumeFrom!;
+    const recipe = resolveRecipe({ ...asked.recipe });
+    const dataset = asked.dataset;
+    const opened = await openDataset(dataset);
+    const { store } = opened;
+    const manifest = await withPixelStats(store, opened.manifest);
+    setState('running');
+    return await runTraining({
+      backend,
+      store,
+      manifest,
+      recipe,
+      runId: request.runId,
+      control,
+      emit,
+      checkpoints,
+      ...(resumeFrom && { resumeFrom }),
+    });
+  } finally {
+    checkpoints.close();
+  }
+}
+
 async function start(request: TrainerRequest): Promise<void> {
   if (active) {
     emit({
@@ -91,21 +142,8 @@ async function start(request: TrainerRequest): Promise<void> {
     const kernels = request.type === 'bench' ? request.options.kernels : 'lab';
     backend ??= await initBackend(kernels);
     emit({ type: 'backend', info: backend.info });
-    if (request.type === 'train') {
-      const recipe = resolveRecipe({ ...request.recipe });
-      const opened = await openDataset(request.dataset);
-      const { store } = opened;
-      const manifest = await withPixelStats(store, opened.manifest);
-      setState('running');
-      const report = await runTraining({
-        backend,
-        store,
-        manifest,
-        recipe,
-        runId: request.runId,
-        control,
-        emit,
-      });
+    if (request.type === 'train' || request.type === 'resume-run') {
+      const report = await train(backend, request);
       setState('finished');
       emit({ type: 'done', report });
     } else if (request.type === 'bench') {
@@ -134,6 +172,7 @@ self.onmessage = (message: MessageEvent<TrainerRequest>) => {
   const request = message.data;
   switch (request.type) {
     case 'train':
+    case 'resume-run':
     case 'bench':
       void start(request);
       break;
