@@ -10,6 +10,7 @@ import { LadderChart } from './components/LadderChart';
 import { LadderPanel } from './components/LadderPanel';
 import { LossChart } from './components/LossChart';
 import { RecipeForm } from './components/RecipeForm';
+import { ResumeBanner } from './components/ResumeBanner';
 import { StatusLine } from './components/StatusLine';
 import { WebGpuBanner } from './components/WebGpuBanner';
 
@@ -29,6 +30,7 @@ export function App({ onMount }: { onMount?: () => void }) {
       </header>
       <WebGpuBanner />
       <ErrorBox />
+      <ResumeBanner />
       <main className="layout">
         <div className="column">
           <DatasetPanel />
