@@ -235,6 +235,8 @@ test('--resume continues the stored run and prints its earlier epochs', async ()
     'resuming run run-1 (resnet18 on cars) after epoch 1 of 3',
   );
   expect(out.filter((l) => l.startsWith('epoch '))).toHaveLength(3);
+  // The restored epoch shows when it ended, in the session that ran it.
+  expect(out[1]).toMatch(/^epoch 1\/3 .* elapsed 0:10 /);
   expect(report.runId).toBe('run-1');
 });
 

@@ -48,7 +48,7 @@ export class TrainProgress {
 
   constructor(
     private numEpochs: number,
-    private readonly startedAt: number,
+    private startedAt: number,
     private readonly io: Io,
   ) {}
 
@@ -90,7 +90,12 @@ export class TrainProgress {
         `${event.dataset}) after epoch ${event.epochs.length} of ` +
         `${event.recipe.epochs}`,
     );
-    for (const metrics of event.epochs) this.showEpoch(metrics);
+    // Restored epochs show the time they ended at in their own session;
+    // the clock then runs on from the last of them.
+    for (const metrics of event.epochs)
+      this.showEpoch(metrics, metrics.seconds);
+    const before = event.epochs.at(-1)?.seconds ?? 0;
+    this.startedAt = this.io.now() - before * 1000;
   }
 
   private showBackend(info: BackendInfo): void {
@@ -100,8 +105,10 @@ export class TrainProgress {
     this.io.out(formatBackend(info));
   }
 
-  private showEpoch(metrics: TrainReport['epochs'][number]): void {
-    const elapsed = (this.io.now() - this.startedAt) / 1000;
+  private showEpoch(
+    metrics: TrainReport['epochs'][number],
+    elapsed = (this.io.now() - this.startedAt) / 1000,
+  ): void {
     this.epochEnds.push(elapsed);
     const left = estimateSecondsLeft(this.epochEnds, this.numEpochs);
     this.io.status(null);
