@@ -50,9 +50,8 @@ export async function captureState(
   const names = paramNames(model);
   const nameOf = (variable: string) => {
     const name = names.get(variable);
-    if (!name)
-      throw new Error(`optimizer slot of unknown variable ${variable}`);
-    return name;
+    if (name) return name;
+    throw new Error(`expected a parameter of the model, got ${variable}`);
   };
   const slots = optimizer
     .slotEntries()
