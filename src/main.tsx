@@ -68,6 +68,17 @@ const preview = createPreviewStore({
 connectPreview(store, imports, preview);
 
 void store.getState().checkWebGpu();
+// Runs a reload or a closed tab stopped are offered for resuming, and so
+// is a run of this page that failed or was stopped.
+store
+  .getState()
+  .refreshResumable()
+  .catch(() => {});
+store.subscribe(({ run, refreshResumable }, previous) => {
+  if (run.status === previous.run.status) return;
+  if (run.status !== 'failed' && run.status !== 'finished') return;
+  refreshResumable().catch(() => {});
+});
 // A failed import is shown in the error box from the store's state.
 store
   .getState()

@@ -40,6 +40,8 @@ export interface RecipeLabApi {
   /** Imports the demo dataset unless it is stored completely already. */
   ensureDemo(): Promise<DatasetManifest>;
   train(args: TrainArgs): Promise<TrainReport>;
+  /** Continues a stopped run (an id, or 'last') from its checkpoint. */
+  resumeRun(runId: string): Promise<TrainReport>;
   bench(options: BenchOptions): Promise<BenchReport>;
   /** Fills fields of the import form, as typing into them does. */
   setImportForm(fields: Partial<ImportForm>): Promise<void>;
@@ -147,6 +149,10 @@ export function installAutomation(
       const given = Object.entries(recipe).filter(([, v]) => v !== undefined);
       const overrides = { ...DEFAULT_RECIPE, ...Object.fromEntries(given) };
       return store.getState().train(overrides, { dataset, runId });
+    },
+    async resumeRun(runId) {
+      await ready;
+      return store.getState().resumeRun(runId);
     },
     async bench(options) {
       await ready;

@@ -2,6 +2,10 @@
 // Worker's client, the import Worker's client, IndexedDB through the shard
 // store, the demo file, the WebGPU probe and animation frames. Tests give
 // the stores fakes instead.
+import {
+  openCheckpointStore,
+  type CheckpointStore,
+} from '../data/checkpoint-store';
 import { readClassImages } from '../data/class-images';
 import { demoDatasetUrl, importDemoDataset } from '../data/demo-import';
 import type { ImportClient } from '../data/import/client';
@@ -72,6 +76,18 @@ export function createImportDeps(
   };
 }
 
+/** Opens the checkpoint store for one call, so no connection lingers. */
+async function withCheckpoints<T>(
+  body: (store: CheckpointStore) => Promise<T>,
+): Promise<T> {
+  const store = await openCheckpointStore();
+  try {
+    return await body(store);
+  } finally {
+    store.close();
+  }
+}
+
 export function createBrowserDeps(
   trainer: TrainerClient,
   openShards = shardOpener(),
@@ -94,6 +110,10 @@ export function createBrowserDeps(
       importDemoDataset(await openShards(), demoDatasetUrl(), { onProgress }),
     inspectStorage,
     probeWebGpu,
+    checkpoints: {
+      list: () => withCheckpoints((store) => store.list()),
+      discard: (runId) => withCheckpoints((store) => store.delete(runId)),
+    },
     schedule: atNextFrame,
     now: () => Date.now(),
   };

@@ -10,12 +10,18 @@
 //   shardLabels  key: [dataset, split, index]
 //                value: ShardLabels, the class ids of that shard only, so a
 //                class-balanced subset can be picked without reading pixels
+//   checkpoints  key: runId
+//                value: RunCheckpoint, the latest epoch-end state of a run
+//   checkpointSummaries  key: runId
+//                value: CheckpointSummary, the same without its tensors,
+//                for lists (see checkpoint-store.ts)
 //
 // A shard, its labels and the manifest that counts it are written in one
 // transaction: the store never holds a shard its manifest does not count.
 // Uses no window or DOM API, so it works in a dedicated Worker. Never logs:
 // failures reach the caller as StorageError.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { CheckpointSummary, RunCheckpoint } from '../train/checkpoint';
 import { StorageError } from './errors';
 import type {
   DatasetManifest,
@@ -32,9 +38,12 @@ interface RecipeLabDB extends DBSchema {
   manifests: { key: string; value: DatasetManifest };
   shards: { key: ShardKey; value: ShardRecord };
   shardLabels: { key: ShardKey; value: ShardLabels };
+  checkpoints: { key: string; value: RunCheckpoint };
+  checkpointSummaries: { key: string; value: CheckpointSummary };
 }
 
-type Db = IDBPDatabase<RecipeLabDB>;
+export type LabDb = IDBPDatabase<RecipeLabDB>;
+type Db = LabDb;
 
 // Step i brings the database from version i to version i + 1. Append new
 // steps; never edit one that has shipped, browsers may have run it already.
@@ -45,6 +54,11 @@ const UPGRADES: ((db: Db) => void)[] = [
     const shardKey = ['dataset', 'split', 'index'];
     db.createObjectStore('shards', { keyPath: shardKey });
     db.createObjectStore('shardLabels', { keyPath: shardKey });
+  },
+  // 1 -> 2: the latest checkpoint of each run, and its summary.
+  (db) => {
+    db.createObjectStore('checkpoints', { keyPath: 'runId' });
+    db.createObjectStore('checkpointSummaries', { keyPath: 'runId' });
   },
 ];
 
@@ -61,7 +75,7 @@ function isQuotaError(error: unknown): boolean {
   return typeof name === 'string' && QUOTA_NAMES.has(name);
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof DOMException || error instanceof Error) {
     return `${error.name}: ${error.message}`;
   }
@@ -264,22 +278,30 @@ export class ShardStore {
 export async function openShardStore(
   options: { dbName?: string } = {},
 ): Promise<ShardStore> {
-  const name = options.dbName ?? DB_NAME;
   let store: ShardStore | null = null;
-  let db: Db;
+  // Holding the old version open would stall the other tab's upgrade;
+  // this tab's store fails its next call with a reason instead.
+  const db = await openLabDb(options.dbName ?? DB_NAME, () =>
+    store?.close(
+      'a newer version of the lab opened the database in another tab; ' +
+        'reload this page',
+    ),
+  );
+  store = new ShardStore(db);
+  return store;
+}
+
+/** Opens the lab's database, creating or upgrading it as needed. */
+export async function openLabDb(
+  name: string,
+  blocking: () => void,
+): Promise<LabDb> {
   try {
-    db = await openDB<RecipeLabDB>(name, DB_VERSION, {
+    return await openDB<RecipeLabDB>(name, DB_VERSION, {
       upgrade(database, oldVersion) {
         for (let v = oldVersion; v < DB_VERSION; v++) UPGRADES[v]!(database);
       },
-      // Holding the old version open would stall the other tab's upgrade;
-      // this tab's store fails its next call with a reason instead.
-      blocking() {
-        store?.close(
-          'a newer version of the lab opened the database in another tab; ' +
-            'reload this page',
-        );
-      },
+      blocking,
     });
   } catch (error) {
     throw new StorageError(
@@ -289,6 +311,4 @@ export async function openShardStore(
       { cause: error },
     );
   }
-  store = new ShardStore(db);
-  return store;
 }

@@ -41,6 +41,11 @@ export class TrainerClient {
     );
   }
 
+  /** Continues a run from its stored checkpoint, at the next epoch. */
+  resumeRun(runId: string): Promise<TrainReport> {
+    return this.run<TrainReport>({ type: 'resume-run', runId }, 'done');
+  }
+
   bench(options: BenchOptions): Promise<BenchReport> {
     return this.run<BenchReport>({ type: 'bench', options }, 'bench-done');
   }

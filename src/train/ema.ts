@@ -75,6 +75,21 @@ export class ExponentialMovingAverage {
     if (at.epoch < p.lrWarmupEpochs) this.reset();
   }
 
+  /**
+   * Replaces the averages with copies of `values` and the update count
+   * with `numAveraged` (restoring a checkpoint).
+   */
+  load(values: ReadonlyMap<string, tf.Tensor>, numAveraged: number): void {
+    this.dispose();
+    for (const [name, value] of values) {
+      const copy = tf.tidy(() =>
+        tf.variable(value.clone(), false, this.prefix + name),
+      );
+      this.averages.set(name, copy);
+    }
+    this.numAveraged = numAveraged;
+  }
+
   /** The averaged tensors by name. */
   get values(): ReadonlyMap<string, tf.Variable> {
     return this.averages;

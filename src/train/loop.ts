@@ -28,6 +28,16 @@ import { activationValuesPerImage } from './model';
 import { learningRate, validateLrSchedule } from './schedule';
 import { normalization } from './step';
 import { prepareTrainBatch } from './train-batch';
+import type { RunCheckpoint } from './checkpoint';
+import {
+  freshProgress,
+  modelKey,
+  recordEpoch,
+  resumableError,
+  saveCheckpoint,
+  startProgress,
+  type CheckpointSink,
+} from './run-progress';
 import {
   createTrainee,
   emaModel,
@@ -48,6 +58,10 @@ export interface RunDeps {
   runId: string;
   control: RunControl;
   emit: (event: TrainerEvent) => void;
+  /** Where each epoch's checkpoint goes; none are written when absent. */
+  checkpoints?: CheckpointSink;
+  /** This run's checkpoint, to continue at the epoch after it. */
+  resumeFrom?: RunCheckpoint;
 }
 
 /** Images per forward pass: the micro-batch when one is set. */
@@ -298,43 +312,89 @@ async function emitWeights(setup: TraineeSetup, deps: RunDeps) {
 
 export async function runTraining(given: RunDeps): Promise<TrainReport> {
   const { manifest, backend, control, emit } = given;
-  const start = performance.now();
   checkRecipe(given.recipe);
   const maxBytes = backend.info.maxStorageBufferBindingSize;
   const { recipe, note } = chooseMicroBatch(given.recipe, manifest, maxBytes);
   if (note) emit({ type: 'notice', message: note });
   checkDeviceLimits(recipe, manifest, maxBytes);
-  const deps = { ...given, recipe };
+  let progress = freshProgress();
+  // Loss reads are kept with the progress, so a resumed run's chart
+  // starts where the stopped one ended.
+  const keepLoss = (event: TrainerEvent) => {
+    if (event.type === 'step') {
+      const { globalStep: step, loss } = event.progress;
+      progress.losses.push({ step, loss });
+    }
+    emit(event);
+  };
+  const deps = { ...given, recipe, emit: keepLoss };
   const subset = await trainingSubset(deps);
   const setup = createTrainee(recipe, manifest);
   const numTrain = subset?.length ?? manifest.splits.train.numImages;
   const stepsPerEpoch = Math.floor(numTrain / recipe.batchSize);
-  const c: EpochContext = { deps, setup, subset, stepsPerEpoch, globalStep: 0 };
-  const epochs: EpochMetrics[] = [];
-  let best = { top1: -1, epoch: 0 };
-  let watched = { top1: -1, epoch: 0 };
+  let saved = 0;
   let stoppedEarly = false;
+  let start: number;
 
   try {
-    for (let epoch = 1; epoch <= recipe.epochs; epoch++) {
+    progress = startProgress({
+      setup,
+      from: given.resumeFrom,
+      asked: given.recipe,
+      recipe,
+      manifest,
+      runId: deps.runId,
+      emit: deps.emit,
+    });
+    saved = progress.epochs.length;
+    // Epoch times and the report's wall time count the earlier sessions.
+    start = performance.now() - progress.wallSeconds * 1000;
+    const c: EpochContext = {
+      deps,
+      setup,
+      subset,
+      stepsPerEpoch,
+      globalStep: progress.globalStep,
+    };
+    for (let epoch = saved + 1; epoch <= recipe.epochs; epoch++) {
       const metrics = await runEpoch(c, epoch, start);
       if (!metrics) break;
-      epochs.push(metrics);
       emit({ type: 'epoch', metrics });
-      if (metrics.valTop1 > best.top1) best = { top1: metrics.valTop1, epoch };
-      const top1 = watchedTop1(recipe, metrics);
-      if (top1 > watched.top1) watched = { top1, epoch };
-      if (recipe.patience > 0 && epoch - watched.epoch >= recipe.patience) {
-        stoppedEarly = true;
-        break;
+      stoppedEarly = recordEpoch(progress, recipe, metrics);
+      progress.globalStep = c.globalStep;
+      progress.wallSeconds = (performance.now() - start) / 1000;
+      if (stoppedEarly || epoch === recipe.epochs) break;
+      if (given.checkpoints) {
+        const checkpoint = await saveCheckpoint({
+          sink: given.checkpoints,
+          setup,
+          runId: deps.runId,
+          dataset: manifest.name,
+          recipe: given.recipe,
+          key: modelKey(recipe, manifest),
+          progress,
+        });
+        saved = epoch;
+        emit({ type: 'checkpoint', checkpoint });
       }
       if (control.stopRequested) break;
     }
-    if (epochs.length > 0) await emitWeights(setup, deps);
+    if (progress.epochs.length > 0) await emitWeights(setup, deps);
+    // A finished run's report holds its metrics; its tensors would only
+    // take space, so the checkpoint goes. A stopped run keeps it.
+    if (given.checkpoints && !control.stopRequested) {
+      await given.checkpoints.delete(deps.runId).catch((error: Error) => {
+        const why = `the finished run's checkpoint was not deleted: ${error.message}`;
+        emit({ type: 'notice', message: why });
+      });
+    }
+  } catch (error) {
+    throw saved > 0 ? resumableError(error, deps.runId, saved, recipe) : error;
   } finally {
     setup.dispose();
   }
 
+  const { epochs, best } = progress;
   return {
     runId: deps.runId,
     backend: backend.info.backend,

@@ -52,5 +52,6 @@ export function errorCode(error: unknown): ErrorCode {
   const name = (error as { name?: string } | null)?.name;
   if (name === 'StorageError') return 'storage';
   if (name === 'DatasetFormatError') return 'no-dataset';
+  if (name === 'CheckpointError') return 'no-checkpoint';
   return 'internal';
 }

@@ -109,8 +109,23 @@ export interface BenchReport {
   kernelsPerStep: number;
 }
 
+/** A checkpoint just written, and what it cost. */
+export interface CheckpointInfo {
+  runId: string;
+  /** The epoch it holds; a resume continues at the next. */
+  epoch: number;
+  numEpochs: number;
+  bytes: number;
+  /** Reading the tensors back from the device. */
+  readSeconds: number;
+  /** The IndexedDB transaction. */
+  writeSeconds: number;
+}
+
 export type TrainerRequest =
   | { type: 'train'; runId: string; dataset: string; recipe: Recipe }
+  /** Continues a run from its checkpoint ('resume' alone unpauses). */
+  | { type: 'resume-run'; runId: string }
   | { type: 'bench'; options: BenchOptions }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -139,6 +154,7 @@ export type ErrorCode =
   | 'device-limit'
   | 'device-lost'
   | 'storage'
+  | 'no-checkpoint'
   | 'busy'
   | 'internal';
 
@@ -167,6 +183,17 @@ export type TrainerEvent =
    * epoch and before 'done'; absent when no epoch finished.
    */
   | { type: 'weights'; runId: string; weights: NamedWeights }
+  | { type: 'checkpoint'; checkpoint: CheckpointInfo }
+  /** A run continues from a checkpoint: what it had done before. */
+  | {
+      type: 'resumed';
+      runId: string;
+      dataset: string;
+      recipe: Recipe;
+      epochs: EpochMetrics[];
+      /** Loss reads so far, by global step, for the loss chart. */
+      losses: { step: number; loss: number }[];
+    }
   | { type: 'done'; report: TrainReport }
   /** Something the run decided that the user should know, e.g. its micro-batch. */
   | { type: 'notice'; message: string }

@@ -1,9 +1,13 @@
 // The training Worker's entry: decodes requests, runs one training or
 // benchmark run on the best backend, and posts typed events back.
+import {
+  openCheckpointStore,
+  type CheckpointStore,
+} from '../data/checkpoint-store';
 import { resolveRecipe } from '../recipe/validate';
 import { initBackend, type Backend } from './backend';
 import { runBench } from './bench';
-import { RunControl } from './epoch';
+import { RunControl, RunError } from './epoch';
 import { runTraining } from './loop';
 import { errorCode, openDataset, withPixelStats } from './open-dataset';
 import type { TrainerEvent, TrainerRequest, TrainerState } from './protocol';
@@ -26,6 +30,54 @@ function setState(state: TrainerState): void {
   emit({ type: 'state', state });
 }
 
+type TrainRequest = Extract<TrainerRequest, { type: 'train' | 'resume-run' }>;
+
+/** The stored checkpoint of `runId`, or an error saying none is. */
+async function readCheckpoint(checkpoints: CheckpointStore, runId: string) {
+  const checkpoint = await checkpoints.get(runId);
+  if (!checkpoint) {
+    throw new RunError(
+      'no-checkpoint',
+      `expected a checkpoint of run ${runId}, found none (a run deletes ` +
+        'its checkpoint when it finishes)',
+    );
+  }
+  return checkpoint;
+}
+
+async function train(backend: Backend, request: TrainRequest) {
+  const checkpoints = await openCheckpointStore();
+  try {
+    const resumeFrom =
+      request.type === 'resume-run'
+        ? await readCheckpoint(checkpoints, request.runId)
+        : undefined;
+    // A resumed run trains what its checkpoint says, on the same dataset.
+    const asked = request.type === 'train' ? request : resumeFrom!;
+    const recipe = resolveRecipe({ ...asked.recipe });
+    const dataset = asked.dataset;
+    const opened = await openDataset(dataset);
+    const { store } = opened;
+    const manifest = await withPixelStats(store, opened.manifest, (m) =>
+      emit({ type: 'notice', message: m }),
+    );
+    setState('running');
+    return await runTraining({
+      backend,
+      store,
+      manifest,
+      recipe,
+      runId: request.runId,
+      control,
+      emit,
+      checkpoints,
+      ...(resumeFrom && { resumeFrom }),
+    });
+  } finally {
+    checkpoints.close();
+  }
+}
+
 async function start(request: TrainerRequest): Promise<void> {
   if (active) {
     emit({
@@ -40,23 +92,8 @@ async function start(request: TrainerRequest): Promise<void> {
     const kernels = request.type === 'bench' ? request.options.kernels : 'lab';
     backend ??= await initBackend(kernels);
     emit({ type: 'backend', info: backend.info });
-    if (request.type === 'train') {
-      const recipe = resolveRecipe({ ...request.recipe });
-      const opened = await openDataset(request.dataset);
-      const { store } = opened;
-      const manifest = await withPixelStats(store, opened.manifest, (m) =>
-        emit({ type: 'notice', message: m }),
-      );
-      setState('running');
-      const report = await runTraining({
-        backend,
-        store,
-        manifest,
-        recipe,
-        runId: request.runId,
-        control,
-        emit,
-      });
+    if (request.type === 'train' || request.type === 'resume-run') {
+      const report = await train(backend, request);
       setState('finished');
       emit({ type: 'done', report });
     } else if (request.type === 'bench') {
@@ -85,6 +122,7 @@ self.onmessage = (message: MessageEvent<TrainerRequest>) => {
   const request = message.data;
   switch (request.type) {
     case 'train':
+    case 'resume-run':
     case 'bench':
       void start(request);
       break;

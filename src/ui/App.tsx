@@ -12,6 +12,7 @@ import { LadderPanel } from './components/LadderPanel';
 import { LossChart } from './components/LossChart';
 import { RecipeForm } from './components/RecipeForm';
 import { RunsPanel } from './components/RunsPanel';
+import { ResumeBanner } from './components/ResumeBanner';
 import { StatusLine } from './components/StatusLine';
 import { WebGpuBanner } from './components/WebGpuBanner';
 
@@ -31,6 +32,7 @@ export function App({ onMount }: { onMount?: () => void }) {
       </header>
       <WebGpuBanner />
       <ErrorBox />
+      <ResumeBanner />
       <main className="layout">
         <div className="column">
           <DatasetPanel />

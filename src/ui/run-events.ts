@@ -6,6 +6,7 @@ import type { Recipe } from '../recipe/recipe';
 import type {
   BackendInfo,
   BenchReport,
+  CheckpointInfo,
   EpochMetrics,
   StepProgress,
   TrainerEvent,
@@ -39,6 +40,8 @@ export interface RunState {
   notices: string[];
   /** Wall-clock start in ms, for the elapsed time. */
   startedAt: number | null;
+  /** The last checkpoint written, which a resume would continue from. */
+  checkpoint: CheckpointInfo | null;
 }
 
 /** An error the UI shows, from any layer, with the code it acts on. */
@@ -81,6 +84,7 @@ export const IDLE_RUN: RunState = Object.freeze({
   benchReport: null,
   notices: [],
   startedAt: null,
+  checkpoint: null,
 });
 
 const BUSY: readonly RunStatus[] = [
@@ -158,6 +162,16 @@ function applyOne(state: TrainerSlice, event: TrainerEvent): TrainerSlice {
     case 'weights':
       // Kept by the run log (src/ui/runs-store.ts), not in the app state.
       return state;
+    case 'checkpoint':
+      return withRun(state, { checkpoint: event.checkpoint });
+    case 'resumed':
+      return withRun(state, {
+        runId: event.runId,
+        dataset: event.dataset,
+        recipe: event.recipe,
+        epochs: event.epochs,
+        losses: appendLossPoints([], event.losses),
+      });
     case 'notice':
       return withRun(state, { notices: [...state.run.notices, event.message] });
     case 'bench-done':

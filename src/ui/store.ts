@@ -56,6 +56,12 @@ import {
   type LrScaleFrom,
 } from './recipe-fields';
 import { FIRST_VISIT, type PageLink } from './recipe-link';
+import {
+  createResumeActions,
+  type CheckpointPort,
+  type ResumeActions,
+  type ResumeState,
+} from './resume-actions';
 import { createThrottle } from './throttle';
 
 export type { DatasetState, ImportProgressEvent, StorageReport };
@@ -69,6 +75,8 @@ const PROGRESS_INTERVAL_MS = 100;
 export interface TrainerPort {
   subscribe(listener: (event: TrainerEvent) => void): () => void;
   train(dataset: string, recipe: Recipe, runId: string): Promise<TrainReport>;
+  /** Continues a run from its stored checkpoint. */
+  resumeRun(runId: string): Promise<TrainReport>;
   bench(options: BenchOptions): Promise<BenchReport>;
   pause(): void;
   resume(): void;
@@ -87,12 +95,14 @@ export interface LabDeps {
   /** What storage holds, for the message after a full disk. */
   inspectStorage(): Promise<StorageReport>;
   probeWebGpu(): Promise<WebGpuFound>;
+  /** The stored checkpoints of stopped runs. */
+  checkpoints: CheckpointPort;
   /** Calls `run` soon, once; in the browser at the next frame. */
   schedule(run: () => void): void;
   now(): number;
 }
 
-export interface LabActions {
+export interface LabActions extends ResumeActions {
   /** Looks for WebGPU in the page, for the banner and the backend panel. */
   checkWebGpu(): Promise<void>;
   /** Imports the demo dataset, or resumes it; concurrent calls share one. */
@@ -120,7 +130,7 @@ export interface LabActions {
   dismissError(): void;
 }
 
-export interface LabState extends TrainerSlice, LabActions {
+export interface LabState extends TrainerSlice, ResumeState, LabActions {
   dataset: DatasetState;
   webGpu: WebGpuSupport;
   draft: RecipeDraft;
@@ -252,7 +262,17 @@ export function createLabStore(
       }
     };
 
+    const resumeActions = createResumeActions({
+      checkpoints: deps.checkpoints,
+      resume: (runId) => deps.trainer.resumeRun(runId),
+      get,
+      set,
+      launch,
+    });
+
     return {
+      ...resumeActions,
+      resumable: [],
       run: IDLE_RUN,
       backend: null,
       error: null,

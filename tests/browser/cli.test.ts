@@ -69,6 +69,62 @@ test('train on the demo set writes a WebGPU report', async () => {
   expect(report.wallSeconds).toBeGreaterThan(0);
 }, 600_000);
 
+test('train --kill-after-epoch exits 3 after the checkpoint; --resume finishes the run', async () => {
+  const profile = join(dir, 'resume-profile');
+  const tiny = [
+    '--limit',
+    '160',
+    '--epochs',
+    '2',
+    '--width',
+    '0.125',
+    '--image-size',
+    '28',
+    '--batch-size',
+    '16',
+    '--lr',
+    '0.01',
+  ];
+  const killed = await lab(
+    ['train', ...tiny, '--kill-after-epoch', '1', '--profile', profile],
+    540_000,
+  );
+  expect(killed.stderr).toMatch(
+    /closed the page after epoch 1 of 2 was checkpointed, as --kill-after-epoch asked; run (run-\S+) can be resumed; continue it with:/,
+  );
+  expect(killed.code).toBe(3);
+  const runId = /run (run-\S+) can be resumed/.exec(killed.stderr)![1]!;
+  expect(killed.stderr).toContain(
+    `npm run lab -- train --resume ${runId} --profile ${profile}`,
+  );
+  expect(killed.stdout).toMatch(
+    new RegExp(`checkpoint: run ${runId} after epoch 1/2, [\\d.]+ MiB`),
+  );
+  expect(killed.stdout).not.toMatch(/^epoch 2\/2/m);
+
+  const json = join(dir, 'resumed.json');
+  const resumed = await lab(
+    ['train', '--resume', 'last', '--profile', profile, '--json', json],
+    540_000,
+  );
+  expect(resumed.stderr).not.toMatch(/lab: .*failed/);
+  expect(resumed.code).toBe(0);
+  expect(resumed.stdout).toContain(`resuming run ${runId} (resnet18 on `);
+  const report = JSON.parse(await readFile(json, 'utf8')) as TrainReport;
+  expect(report.runId).toBe(runId);
+  expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+
+  // Nothing is left to resume once the run finished.
+  const again = await lab(
+    ['train', '--resume', 'last', '--profile', profile],
+    300_000,
+  );
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain(
+    'expected a stopped run to resume (last), found none',
+  );
+});
+
 test('import with a bad value or no source exits 2 and says what is allowed', async () => {
   const bad = await lab(['import', dir, '--fit', 'stretch'], 60_000);
   expect(bad.code).toBe(2);

@@ -47,6 +47,8 @@ describe('train', () => {
       dataset: DEMO_DATASET,
       jsonPath: 'out.json',
       profileDir: null,
+      killAfterEpoch: null,
+      resume: null,
       recipe: {
         ...DEFAULT_RECIPE,
         model: 'resnet34',
@@ -77,12 +79,43 @@ describe('train', () => {
       recipe: DEFAULT_RECIPE,
       jsonPath: null,
       profileDir: null,
+      killAfterEpoch: null,
+      resume: null,
     });
   });
 
   test('accepts --flag=value and names a stored dataset as given', () => {
     const command = parseArgs(['train', '--epochs=2', '--data=cars']);
     expect(command).toMatchObject({ dataset: 'cars', recipe: { epochs: 2 } });
+  });
+
+  test('takes --kill-after-epoch before the last epoch and --resume alone', () => {
+    const kill = parseArgs([
+      'train',
+      '--epochs',
+      '3',
+      '--kill-after-epoch',
+      '2',
+    ]);
+    expect(kill).toMatchObject({ killAfterEpoch: 2, resume: null });
+    expect(parseArgs(['train', '--resume', 'last'])).toMatchObject({
+      resume: 'last',
+      killAfterEpoch: null,
+    });
+    expect(
+      usageError(['train', '--epochs', '3', '--kill-after-epoch', '3']).message,
+    ).toBe(
+      '--kill-after-epoch: expected an epoch before the last (1 to 2 with ' +
+        '--epochs 3), got 3: the last epoch writes no checkpoint, its run ' +
+        'finishes',
+    );
+    expect(
+      usageError(['train', '--resume', 'r1', '--lr', '0.2', '--data', 'x'])
+        .message,
+    ).toBe(
+      '--resume continues the run with the recipe and dataset it was ' +
+        'started with; expected no --lr, --data',
+    );
   });
 
   test('takes a profile folder to train on datasets imported into it', () => {

@@ -11,6 +11,7 @@ import type {
 import { parseArgs } from '../../tools/lab/args';
 import { EXIT_OK, EXIT_USAGE, messageOf, runCli } from '../../tools/lab/cli';
 import {
+  KilledAfterCheckpoint,
   runBench,
   runTrain,
   type BenchCommand,
@@ -95,6 +96,21 @@ function fakeLab(options: { emitEpochs: number }) {
       }
       return trainReport(dataset, recipe, epochs);
     },
+    resumeRun: async (runId: string) => {
+      calls.push(`resume ${runId}`);
+      const recipe = { ...DEFAULT_RECIPE, epochs: 3 };
+      const epochs = [1, 2, 3].map(metrics);
+      emit({
+        type: 'resumed',
+        runId: 'run-1',
+        dataset: 'cars',
+        recipe,
+        epochs: epochs.slice(0, 1),
+        losses: [],
+      });
+      for (const m of epochs.slice(1)) emit({ type: 'epoch', metrics: m });
+      return trainReport('cars', recipe, epochs);
+    },
     bench: async (benchOptions: BenchOptions) => {
       calls.push('bench');
       return { options: benchOptions } as unknown as BenchReport;
@@ -104,7 +120,7 @@ function fakeLab(options: { emitEpochs: number }) {
       return () => listeners.delete(listener);
     },
   };
-  return { lab, calls };
+  return { lab, calls, emit };
 }
 
 function trainReport(
@@ -172,6 +188,56 @@ test('a rejected train() reaches the caller untouched', async () => {
   await expect(runTrain(lab, trainCommand([]), io)).rejects.toThrow(
     'no dataset "cars" is stored',
   );
+});
+
+test('--kill-after-epoch closes the page once that epoch is checkpointed', async () => {
+  const { io, out } = recordingIo();
+  const { lab, emit } = fakeLab({ emitEpochs: 0 });
+  let killed = 0;
+  let pageGone: (error: Error) => void = () => {};
+  lab.train = () => {
+    const checkpoint = {
+      runId: 'run-9',
+      numEpochs: 3,
+      bytes: 2 ** 20,
+      readSeconds: 0.012,
+      writeSeconds: 0.034,
+    };
+    const gone = new Promise<never>((_, reject) => (pageGone = reject));
+    emit({ type: 'checkpoint', checkpoint: { ...checkpoint, epoch: 1 } });
+    expect(killed).toBe(0);
+    emit({ type: 'checkpoint', checkpoint: { ...checkpoint, epoch: 2 } });
+    return gone;
+  };
+  const command = trainCommand(['--kill-after-epoch', '2']);
+  const run = runTrain(lab, command, io, async () => {
+    killed++;
+    pageGone(new Error('Chromium exited while the app was running'));
+  });
+  await expect(run).rejects.toBeInstanceOf(KilledAfterCheckpoint);
+  await expect(run).rejects.toThrow(
+    'closed the page after epoch 2 of 3 was checkpointed, as ' +
+      '--kill-after-epoch asked; run run-9 can be resumed',
+  );
+  expect(killed).toBe(1);
+  expect(out).toContain(
+    'checkpoint: run run-9 after epoch 2/3, 1.0 MiB (read back 12 ms, ' +
+      'stored 34 ms)',
+  );
+});
+
+test('--resume continues the stored run and prints its earlier epochs', async () => {
+  const { io, out } = recordingIo();
+  const { lab, calls } = fakeLab({ emitEpochs: 0 });
+  const report = await runTrain(lab, trainCommand(['--resume', 'last']), io);
+  expect(calls).toEqual(['resume last']);
+  expect(out[0]).toBe(
+    'resuming run run-1 (resnet18 on cars) after epoch 1 of 3',
+  );
+  expect(out.filter((l) => l.startsWith('epoch '))).toHaveLength(3);
+  // The restored epoch shows when it ended, in the session that ran it.
+  expect(out[1]).toMatch(/^epoch 1\/3 .* elapsed 0:10 /);
+  expect(report.runId).toBe('run-1');
 });
 
 test('bench passes its options through and writes the report', async () => {

@@ -108,7 +108,7 @@ test('the backend line names what fell back and why', () => {
 test('the final line says how the run ended', () => {
   expect(formatTrainDone(REPORT)).toBe(
     'done: best val top-1 51.23% at epoch 2/2, resnet18 on ' +
-      'fashion-mnist-demo (64 train / 1000 val images), wall 1:15',
+      'fashion-mnist-demo (64 train / 1000 val images), wall 1:15, run run-1',
   );
   const early = { ...REPORT, stoppedEarly: true, epochs: [] };
   early.recipe = { ...REPORT.recipe, patience: 1 };

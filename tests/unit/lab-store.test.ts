@@ -3,6 +3,7 @@ import { StorageError } from '../../src/data/errors';
 import type { DatasetManifest } from '../../src/data/schema';
 import { presetRecipe } from '../../src/recipe/presets';
 import type { Recipe } from '../../src/recipe/recipe';
+import type { CheckpointSummary } from '../../src/train/checkpoint';
 import type { TrainerEvent, TrainReport } from '../../src/train/protocol';
 import {
   createLabStore,
@@ -37,6 +38,13 @@ function fakeTrainer() {
           fail = reject;
         });
       },
+      resumeRun(runId: string) {
+        calls.push(`resume-run ${runId}`);
+        return new Promise<TrainReport>((resolve, reject) => {
+          finish = resolve;
+          fail = reject;
+        });
+      },
       bench: () => Promise.reject(new Error('no bench in this test')),
       pause: () => calls.push('pause'),
       resume: () => calls.push('resume'),
@@ -56,7 +64,23 @@ const manifest = {
   },
 } as unknown as DatasetManifest;
 
-function setup(importDemo?: LabDeps['importDemo'], link?: PageLink) {
+/** Stored checkpoints, as a list the test edits. */
+function fakeCheckpoints(stored: CheckpointSummary[] = []) {
+  return {
+    stored,
+    list: async () => [...stored],
+    discard: async (runId: string) => {
+      const i = stored.findIndex((s) => s.runId === runId);
+      if (i >= 0) stored.splice(i, 1);
+    },
+  };
+}
+
+function setup(
+  importDemo?: LabDeps['importDemo'],
+  link?: PageLink,
+  checkpoints = fakeCheckpoints(),
+) {
   const trainer = fakeTrainer();
   const flushes: (() => void)[] = [];
   let clock = 0;
@@ -70,6 +94,7 @@ function setup(importDemo?: LabDeps['importDemo'], link?: PageLink) {
         manifest,
       }),
       probeWebGpu: async () => 'available',
+      checkpoints,
       schedule: (flush) => flushes.push(flush),
       now: () => clock,
     },
@@ -79,6 +104,81 @@ function setup(importDemo?: LabDeps['importDemo'], link?: PageLink) {
   const advance = (ms: number) => (clock += ms);
   return { store, trainer, frame, advance };
 }
+
+const stopped: CheckpointSummary = {
+  runId: 'run-a',
+  dataset: 'fashion-mnist-demo',
+  model: 'resnet18',
+  epochsDone: 2,
+  numEpochs: 5,
+  savedAt: '2026-01-02T03:04:05.000Z',
+  bytes: 1000,
+};
+
+describe('stopped runs', () => {
+  test('are listed, resumed by id or as the last, and charted again', async () => {
+    const checkpoints = fakeCheckpoints([stopped]);
+    const { store, trainer, frame } = setup(undefined, undefined, checkpoints);
+    await store.getState().refreshResumable();
+    expect(store.getState().resumable).toEqual([stopped]);
+
+    const done = store.getState().resumeRun('last');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(trainer.calls).toEqual(['resume-run run-a']);
+    expect(store.getState().resumable).toEqual([]);
+    expect(store.getState().run).toMatchObject({
+      kind: 'train',
+      runId: 'run-a',
+      status: 'starting',
+    });
+    const epochs = [1, 2].map((epoch) => ({
+      epoch,
+      trainLoss: 2 / epoch,
+      valTop1: 0.1 * epoch,
+      valTop5: 0.5,
+      lr: 0.1,
+      imagesPerSecond: 10,
+      seconds: epoch,
+    }));
+    trainer.emit({
+      type: 'resumed',
+      runId: 'run-a',
+      dataset: 'fashion-mnist-demo',
+      recipe: store.getState().recipe,
+      epochs,
+      losses: [{ step: 10, loss: 2 }],
+    });
+    frame();
+    expect(store.getState().run.epochs).toEqual(epochs);
+    expect(store.getState().run.losses).toEqual([{ step: 10, loss: 2 }]);
+    const report = { runId: 'run-a', epochs } as unknown as TrainReport;
+    trainer.finish(report);
+    await expect(done).resolves.toBe(report);
+  });
+
+  test('an unknown run is an error that lists the stored ones', async () => {
+    const { store, trainer } = setup(
+      undefined,
+      undefined,
+      fakeCheckpoints([stopped]),
+    );
+    await expect(store.getState().resumeRun('run-z')).rejects.toThrow(
+      'expected a stopped run to resume (run-z), found none; stored ' +
+        'checkpoints: run-a',
+    );
+    expect(trainer.calls).toEqual([]);
+  });
+
+  test('discarding deletes the checkpoint and the offer', async () => {
+    const checkpoints = fakeCheckpoints([stopped]);
+    const { store } = setup(undefined, undefined, checkpoints);
+    await store.getState().refreshResumable();
+    await store.getState().discardRun('run-a');
+    expect(checkpoints.stored).toEqual([]);
+    expect(store.getState().resumable).toEqual([]);
+  });
+});
 
 describe('the lab store', () => {
   test('trains the demo recipe by default and applies events per frame', async () => {

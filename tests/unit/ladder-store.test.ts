@@ -42,6 +42,7 @@ function fakeTrainer() {
         };
         runs.push({ runId, recipe, dataset, end, fail });
       }),
+    resumeRun: () => Promise.reject(new Error('no resume in this test')),
     bench: () => Promise.reject(new Error('no bench in this test')),
     pause: () => calls.push('pause'),
     resume: () => calls.push('resume'),
@@ -58,6 +59,7 @@ function setup() {
     trainer: trainer.port,
     importDemo: async () => manifest,
     inspectStorage: () => Promise.reject(new Error('not in this test')),
+    checkpoints: { list: async () => [], discard: async () => {} },
     probeWebGpu: async () => 'available',
     schedule: (flush) => flush(),
     now: () => 0,

@@ -43,6 +43,10 @@ export type Command =
       jsonPath: string | null;
       /** A browser profile kept between runs; null: a throwaway one. */
       profileDir: string | null;
+      /** Close the page once this epoch is checkpointed; null: never. */
+      killAfterEpoch: number | null;
+      /** A run id, or 'last', to continue; null: a new run. */
+      resume: string | null;
     }
   | { kind: 'bench'; options: BenchOptions; jsonPath: string | null }
   | {
@@ -182,14 +186,43 @@ function flagRecipe(values: Values, topic: Topic): Recipe {
   }
 }
 
+/** Flags that set what a run trains, which a resumed run keeps as it was. */
+const RUN_SETTING_FLAGS = ['data', 'preset'];
+
 function toTrain(values: Values): Command {
   const recipe = flagRecipe(values, 'train');
+  const resume = values.get('resume');
+  const kill = values.get('kill-after-epoch');
+  if (resume !== undefined) {
+    const settings = [...values.keys()]
+      .filter(
+        (flag) =>
+          RUN_SETTING_FLAGS.includes(flag) || isRecipeKey(camelCase(flag)),
+      )
+      .map((flag) => `--${flag}`);
+    if (settings.length > 0) {
+      throw new UsageError(
+        '--resume continues the run with the recipe and dataset it was ' +
+          `started with; expected no ${settings.join(', ')}`,
+        'train',
+      );
+    }
+  } else if (kill !== undefined && Number(kill) >= recipe.epochs) {
+    throw new UsageError(
+      `--kill-after-epoch: expected an epoch before the last (1 to ` +
+        `${recipe.epochs - 1} with --epochs ${recipe.epochs}), got ${kill}: ` +
+        'the last epoch writes no checkpoint, its run finishes',
+      'train',
+    );
+  }
   return {
     kind: 'train',
     dataset: toDataset(values.get('data')),
     recipe,
     jsonPath: pathValue(values.get('json')),
     profileDir: pathValue(values.get('profile')),
+    killAfterEpoch: kill === undefined ? null : Number(kill),
+    resume: resume === undefined ? null : String(resume),
   };
 }
 

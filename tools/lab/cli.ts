@@ -1,15 +1,16 @@
 // The CLI from command line to exit code. Exit codes: 0 done; 1 the run
 // failed (a page error, a rejected call, a failed build); 2 the command
-// line was wrong or no Chromium was found. Messages name the problem and
-// never carry a stack trace.
+// line was wrong or no Chromium was found; 3 the page was closed on
+// purpose after a checkpoint (--kill-after-epoch). Messages name the
+// problem and never carry a stack trace.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, UsageError, type Command } from './args';
 import { findChromium } from './browser';
 import { ensureBuiltApp } from './build';
-import { runBench, runTrain, type Io } from './commands';
+import { KilledAfterCheckpoint, runBench, runTrain, type Io } from './commands';
 import { PROFILE_PORT } from './flags';
 import {
   runBenchImport,
@@ -29,6 +30,7 @@ import { imagesIn, runConvert, runPredict } from './weights-commands';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_KILLED = 3;
 
 /** An error's message without the stack frames that tools fold into it. */
 export function messageOf(error: unknown): string {
@@ -96,7 +98,7 @@ export async function runCli(
 
   try {
     await ensureBuiltApp((line) => io.err(`lab: ${line}`));
-    const kept = keptProfile(command);
+    const kept = keptProfile(command, io);
     const exchange = new FileExchange();
     const served = await serveBuiltApp(
       kept ? PROFILE_PORT : 0,
@@ -129,6 +131,11 @@ export async function runCli(
   } catch (error) {
     if (cleanup.interrupted) return EXIT_FAILED;
     io.status(null);
+    if (error instanceof KilledAfterCheckpoint) {
+      io.err(`lab: ${error.message}; continue it with:`);
+      io.err(`  ${resumeCommand(error.checkpoint.runId, command)}`);
+      return EXIT_KILLED;
+    }
     io.err(`lab: ${messageOf(error)}`);
     return EXIT_FAILED;
   } finally {
@@ -151,8 +158,9 @@ async function run(
 ): Promise<void> {
   const { lab } = session;
   const { exchange } = context;
-  if (command.kind === 'train') await runTrain(lab, command, io);
-  else if (command.kind === 'bench') await runBench(lab, command, io);
+  if (command.kind === 'train') {
+    await runTrain(lab, command, io, session.close);
+  } else if (command.kind === 'bench') await runBench(lab, command, io);
   else if (command.kind === 'ladder') await runLadder(lab, command, io);
   else if (command.kind === 'import') {
     await runImport(lab, { ...command, path: userPath(command.path) }, io);
@@ -225,14 +233,44 @@ function checkSource(command: RunCommand): void {
   }
 }
 
+/**
+ * Where runs that are to be resumed keep their checkpoints when no
+ * --profile is given: a profile under the user's cache folder, so that
+ * `train --kill-after-epoch` and `train --resume last` find each other.
+ */
+export function defaultProfile(env = process.env): string {
+  const cache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'recipe-lab', 'profile');
+}
+
+/** A train command that writes or reads checkpoints for a later call. */
+function resumes(command: RunCommand): boolean {
+  return (
+    command.kind === 'train' &&
+    (command.resume !== null || command.killAfterEpoch !== null)
+  );
+}
+
 /** The profile folder a command keeps, created if need be. */
-function keptProfile(command: RunCommand): string | undefined {
-  if (!('profileDir' in command) || command.profileDir === null) {
-    return undefined;
-  }
-  const dir = userPath(command.profileDir);
+function keptProfile(command: RunCommand, io: Io): string | undefined {
+  if (!('profileDir' in command)) return undefined;
+  let dir: string;
+  if (command.profileDir !== null) dir = userPath(command.profileDir);
+  else if (resumes(command)) {
+    dir = defaultProfile();
+    io.err(`lab: checkpoints are kept in the browser profile ${dir}`);
+  } else return undefined;
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** The command line that continues a run stopped after a checkpoint. */
+function resumeCommand(runId: string, command: RunCommand): string {
+  const profile =
+    'profileDir' in command && command.profileDir !== null
+      ? ` --profile ${command.profileDir}`
+      : '';
+  return `npm run lab -- train --resume ${runId}${profile}`;
 }
 
 /**

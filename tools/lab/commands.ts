@@ -4,6 +4,7 @@ import { unappliedSettings } from '../../src/recipe/applied';
 import type {
   BackendInfo,
   BenchReport,
+  CheckpointInfo,
   TrainerEvent,
   TrainReport,
 } from '../../src/train/protocol';
@@ -13,6 +14,7 @@ import {
   estimateSecondsLeft,
   formatBackend,
   formatBench,
+  formatCheckpoint,
   formatDataset,
   formatEpoch,
   formatStep,
@@ -45,14 +47,19 @@ export class TrainProgress {
   private readonly epochEnds: number[] = [];
 
   constructor(
-    private readonly numEpochs: number,
-    private readonly startedAt: number,
+    private numEpochs: number,
+    private startedAt: number,
     private readonly io: Io,
   ) {}
 
   handle(event: TrainerEvent): void {
     if (event.type === 'backend') this.showBackend(event.info);
-    else if (event.type === 'step') this.io.status(formatStep(event.progress));
+    else if (event.type === 'resumed') this.showResumed(event);
+    else if (event.type === 'checkpoint') {
+      this.io.status(null);
+      this.io.out(formatCheckpoint(event.checkpoint));
+    } else if (event.type === 'step')
+      this.io.status(formatStep(event.progress));
     else if (event.type === 'epoch') this.showEpoch(event.metrics);
     else if (event.type === 'notice') this.io.out(`note: ${event.message}`);
   }
@@ -76,6 +83,21 @@ export class TrainProgress {
     this.io.status(null);
   }
 
+  private showResumed(event: Extract<TrainerEvent, { type: 'resumed' }>) {
+    this.numEpochs = event.recipe.epochs;
+    this.io.out(
+      `resuming run ${event.runId} (${event.recipe.model} on ` +
+        `${event.dataset}) after epoch ${event.epochs.length} of ` +
+        `${event.recipe.epochs}`,
+    );
+    // Restored epochs show the time they ended at in their own session;
+    // the clock then runs on from the last of them.
+    for (const metrics of event.epochs)
+      this.showEpoch(metrics, metrics.seconds);
+    const before = event.epochs.at(-1)?.seconds ?? 0;
+    this.startedAt = this.io.now() - before * 1000;
+  }
+
   private showBackend(info: BackendInfo): void {
     if (this.backendShown) return;
     this.backendShown = true;
@@ -83,8 +105,10 @@ export class TrainProgress {
     this.io.out(formatBackend(info));
   }
 
-  private showEpoch(metrics: TrainReport['epochs'][number]): void {
-    const elapsed = (this.io.now() - this.startedAt) / 1000;
+  private showEpoch(
+    metrics: TrainReport['epochs'][number],
+    elapsed = (this.io.now() - this.startedAt) / 1000,
+  ): void {
     this.epochEnds.push(elapsed);
     const left = estimateSecondsLeft(this.epochEnds, this.numEpochs);
     this.io.status(null);
@@ -92,27 +116,67 @@ export class TrainProgress {
   }
 }
 
+/** The page was closed on purpose after a checkpoint (--kill-after-epoch). */
+export class KilledAfterCheckpoint extends Error {
+  constructor(readonly checkpoint: CheckpointInfo) {
+    super(
+      `closed the page after epoch ${checkpoint.epoch} of ` +
+        `${checkpoint.numEpochs} was checkpointed, as --kill-after-epoch ` +
+        `asked; run ${checkpoint.runId} can be resumed`,
+    );
+    this.name = 'KilledAfterCheckpoint';
+  }
+}
+
+/**
+ * Watches for the checkpoint of epoch `epoch` and then calls `kill`, which
+ * ends the page as abruptly as a closed tab; the run's call then fails,
+ * and `outcome` names that failure a KilledAfterCheckpoint.
+ */
+function killSwitch(epoch: number | null, kill: () => Promise<void>) {
+  let killed: CheckpointInfo | null = null;
+  return {
+    handle(event: TrainerEvent) {
+      if (event.type !== 'checkpoint' || killed || epoch === null) return;
+      if (event.checkpoint.epoch !== epoch) return;
+      killed = event.checkpoint;
+      void kill();
+    },
+    /** The error to report for the run's failure. */
+    outcome(error: unknown): unknown {
+      return killed ? new KilledAfterCheckpoint(killed) : error;
+    },
+  };
+}
+
 export async function runTrain(
   lab: Lab,
   command: TrainCommand,
   io: Io,
+  kill: () => Promise<void> = async () => {},
 ): Promise<TrainReport> {
+  const resuming = command.resume !== null;
   const ignored = unappliedSettings(command.recipe, (k) => `--${kebabCase(k)}`);
-  if (ignored.length > 0) {
+  if (ignored.length > 0 && !resuming) {
     io.err(`lab: not applied by the training loop yet: ${ignored.join(', ')}`);
   }
-  if (command.dataset === DEMO_DATASET) {
+  if (command.dataset === DEMO_DATASET && !resuming) {
     io.out(formatDataset(await lab.ensureDemo()));
   }
   const startedAt = io.now();
   const progress = new TrainProgress(command.recipe.epochs, startedAt, io);
-  const unsubscribe = lab.onEvent((event) => progress.handle(event));
+  const killer = killSwitch(command.killAfterEpoch, kill);
+  const unsubscribe = lab.onEvent((event) => {
+    progress.handle(event);
+    killer.handle(event);
+  });
   let report: TrainReport;
   try {
-    report = await lab.train({
-      dataset: command.dataset,
-      recipe: command.recipe,
-    });
+    report = await (command.resume !== null
+      ? lab.resumeRun(command.resume)
+      : lab.train({ dataset: command.dataset, recipe: command.recipe }));
+  } catch (error) {
+    throw killer.outcome(error);
   } finally {
     unsubscribe();
     io.status(null);

@@ -316,6 +316,28 @@ function presetFlag(help: string): FlagSpec {
 }
 
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
+  {
+    ...textFlag(
+      'resume',
+      'RUN',
+      'continue a stopped run from its last checkpoint, with its own ' +
+        'recipe and dataset: a run id, or `last` for the latest one ' +
+        'stopped; needs the profile it ran in',
+      'a run id or "last"',
+      null,
+    ),
+  },
+  {
+    ...integerFlag(
+      'kill-after-epoch',
+      'the page is closed abruptly once epoch K is checkpointed, as a ' +
+        'closed tab or a crash would; `--resume` continues the run',
+      { min: 1, max: 10_000 },
+      1,
+    ),
+    placeholder: 'K',
+    fallback: null,
+  },
   DATA_FLAG,
   presetFlag(
     'start from a named recipe (`recipe --preset NAME` prints it); the ' +

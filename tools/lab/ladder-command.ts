@@ -82,6 +82,8 @@ export async function runLadder(
           recipe: { ...rung.recipe, seed },
           jsonPath: null,
           profileDir: command.profileDir,
+          killAfterEpoch: null,
+          resume: null,
         },
         io,
       );

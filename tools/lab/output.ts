@@ -4,6 +4,7 @@ import type { DatasetManifest } from '../../src/data/schema';
 import type {
   BackendInfo,
   BenchReport,
+  CheckpointInfo,
   EpochMetrics,
   StepProgress,
   TrainReport,
@@ -99,6 +100,17 @@ export function formatStep(progress: StepProgress): string {
   );
 }
 
+/** One line per checkpoint: which epoch, how big, what it cost. */
+export function formatCheckpoint(c: CheckpointInfo): string {
+  const mib = (c.bytes / 2 ** 20).toFixed(1);
+  const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
+  return (
+    `checkpoint: run ${c.runId} after epoch ${c.epoch}/${c.numEpochs}, ` +
+    `${mib} MiB (read back ${ms(c.readSeconds)}, stored ` +
+    `${ms(c.writeSeconds)})`
+  );
+}
+
 export function formatTrainDone(report: TrainReport): string {
   const how = report.stopped
     ? `stopped on request after ${report.epochs.length} epochs`
@@ -111,7 +123,7 @@ export function formatTrainDone(report: TrainReport): string {
     `at epoch ${report.bestEpoch}/${report.recipe.epochs}, ` +
     `${report.model} on ${report.dataset} ` +
     `(${report.numTrainImages} train / ${report.numValImages} val images), ` +
-    `wall ${formatDuration(report.wallSeconds)}`
+    `wall ${formatDuration(report.wallSeconds)}, run ${report.runId}`
   );
 }
 

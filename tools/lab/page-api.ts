@@ -44,6 +44,8 @@ export type LabWindow = Window & {
 export interface Lab {
   ensureDemo(): Promise<DatasetManifest>;
   train(args: TrainArgs): Promise<TrainReport>;
+  /** Continues a stopped run (an id, or 'last') from its checkpoint. */
+  resumeRun(runId: string): Promise<TrainReport>;
   bench(options: BenchOptions): Promise<BenchReport>;
   /** Adds a listener for trainer events; returns a function removing it. */
   onEvent(listener: (event: TrainerEvent) => void): () => void;

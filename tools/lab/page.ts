@@ -37,6 +37,7 @@ const API_TIMEOUT_MS = 60_000;
 type Method =
   | 'ensureDemo'
   | 'train'
+  | 'resumeRun'
   | 'bench'
   | 'setImportForm'
   | 'importPlan'
@@ -138,6 +139,7 @@ async function connect(
     lab: {
       ensureDemo: () => race('ensureDemo'),
       train: (args: TrainArgs) => race('train', args),
+      resumeRun: (runId) => race('resumeRun', runId),
       bench: (benchOptions) => race('bench', benchOptions),
       onEvent: (listener) => {
         listeners.add(listener);

@@ -8,7 +8,12 @@
 // The reference builds AdamW for `--opt adamw` with torch's defaults:
 // betas (0.9, 0.999), eps 1e-8.
 import * as tf from '@tensorflow/tfjs';
-import { gradientOf, type Optimizer, type ParamGroup } from './optimizer';
+import {
+  gradientOf,
+  type Optimizer,
+  type ParamGroup,
+  type SlotEntry,
+} from './optimizer';
 import { Slots } from './slots';
 
 export interface AdamOptions {
@@ -26,7 +31,7 @@ export const REFERENCE_ADAMW: AdamOptions = {
 
 export class Adam implements Optimizer {
   private readonly slots = new Slots();
-  private readonly numSteps = new Map<string, number>();
+  private readonly stepCounts = new Map<string, number>();
 
   constructor(
     private readonly groups: ParamGroup[],
@@ -41,8 +46,8 @@ export class Adam implements Optimizer {
         const grad = gradientOf(grads, w);
         const m = this.slots.get(w, 'exp_avg');
         const v = this.slots.get(w, 'exp_avg_sq');
-        const t = (this.numSteps.get(w.name) ?? 0) + 1;
-        this.numSteps.set(w.name, t);
+        const t = (this.stepCounts.get(w.name) ?? 0) + 1;
+        this.stepCounts.set(w.name, t);
         const stepSize = lr / (1 - Math.pow(beta1, t));
         const correction2 = Math.sqrt(1 - Math.pow(beta2, t));
         tf.tidy(() => {
@@ -68,9 +73,28 @@ export class Adam implements Optimizer {
     return this.slots.all;
   }
 
+  slotEntries(): SlotEntry[] {
+    return this.slots.entries();
+  }
+
+  setSlot(w: tf.Variable, slot: string, value: tf.Tensor): void {
+    this.slots.set(w, slot, value);
+  }
+
+  numSteps(): Record<string, number> {
+    return Object.fromEntries(this.stepCounts);
+  }
+
+  setNumSteps(counts: Readonly<Record<string, number>>): void {
+    this.stepCounts.clear();
+    for (const [name, t] of Object.entries(counts)) {
+      this.stepCounts.set(name, t);
+    }
+  }
+
   dispose(): void {
     this.slots.dispose();
-    this.numSteps.clear();
+    this.stepCounts.clear();
   }
 }
 

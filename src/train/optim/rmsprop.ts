@@ -7,7 +7,12 @@
 //   momentum > 0: buf = momentum * buf + d; w -= lr * buf
 //   otherwise:    w -= lr * d
 import * as tf from '@tensorflow/tfjs';
-import { gradientOf, type Optimizer, type ParamGroup } from './optimizer';
+import {
+  gradientOf,
+  type Optimizer,
+  type ParamGroup,
+  type SlotEntry,
+} from './optimizer';
 import { Slots } from './slots';
 
 export interface RmspropOptions {
@@ -57,6 +62,20 @@ export class Rmsprop implements Optimizer {
   get state(): ReadonlyMap<string, tf.Variable> {
     return this.slots.all;
   }
+
+  slotEntries(): SlotEntry[] {
+    return this.slots.entries();
+  }
+
+  setSlot(w: tf.Variable, slot: string, value: tf.Tensor): void {
+    this.slots.set(w, slot, value);
+  }
+
+  numSteps(): Record<string, number> {
+    return {};
+  }
+
+  setNumSteps(): void {}
 
   dispose(): void {
     this.slots.dispose();

@@ -5,6 +5,10 @@
 // learning rate is an argument of each step so schedules need no rebuild.
 import * as tf from '@tensorflow/tfjs';
 import { hasLabKernels } from '../kernels/register';
+import type { SlotEntry } from './optimizer';
+
+/** The slot name of the momentum buffer, as torch.optim.SGD's state. */
+const MOMENTUM_SLOT = 'momentum_buffer';
 
 export interface SgdOptions {
   momentum: number;
@@ -66,6 +70,29 @@ export class Sgd {
   get state(): ReadonlyMap<string, tf.Variable> {
     return this.buffers;
   }
+
+  slotEntries(): SlotEntry[] {
+    return [...this.buffers].map(([variable, value]) => ({
+      variable,
+      slot: MOMENTUM_SLOT,
+      value,
+    }));
+  }
+
+  setSlot(w: tf.Variable, slot: string, value: tf.Tensor): void {
+    if (slot !== MOMENTUM_SLOT) {
+      throw new Error(
+        `SGD keeps one slot, "${MOMENTUM_SLOT}", per variable; got "${slot}"`,
+      );
+    }
+    this.buffer(w).assign(value);
+  }
+
+  numSteps(): Record<string, number> {
+    return {};
+  }
+
+  setNumSteps(): void {}
 
   dispose(): void {
     for (const b of this.buffers.values()) b.dispose();
