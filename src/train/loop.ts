@@ -8,6 +8,7 @@ import type { DatasetManifest, HostBatch } from '../data/schema';
 import type { ShardStore } from '../data/shard-store';
 import { createRng, deriveSeed } from '../lib/random';
 import type { Recipe } from '../recipe/recipe';
+import { loadSafetensors } from '../weights/load';
 import type { Backend } from './backend';
 import {
   evaluatePass,
@@ -16,7 +17,12 @@ import {
   type RunControl,
   type TrainPassOptions,
 } from './epoch';
-import type { EpochMetrics, TrainerEvent, TrainReport } from './protocol';
+import type {
+  EpochMetrics,
+  RunWeights,
+  TrainerEvent,
+  TrainReport,
+} from './protocol';
 import { evalSizes, prepareEvalBatch } from './eval-batch';
 import { describeResNet } from './resnet';
 import { learningRate, validateLrSchedule } from './schedule';
@@ -42,6 +48,8 @@ export interface RunDeps {
   runId: string;
   control: RunControl;
   emit: (event: TrainerEvent) => void;
+  /** Cached weights to load before the first step (worker.ts). */
+  weights?: { id: string; bytes: Uint8Array; configFrom: string };
 }
 
 /** Images per forward pass: the micro-batch when one is set. */
@@ -283,6 +291,23 @@ function watchedTop1(recipe: Recipe, m: EpochMetrics): number {
     : m.valTop1;
 }
 
+/** Puts the run's weights into the fresh model, or fails the run. */
+function loadWeights(
+  deps: RunDeps,
+  setup: ReturnType<typeof createTrainee>,
+): RunWeights | null {
+  if (!deps.weights) return null;
+  const { id, bytes, configFrom } = deps.weights;
+  try {
+    const load = loadSafetensors(setup.trainee.model, bytes);
+    return { id, load, configFrom };
+  } catch (error) {
+    setup.dispose();
+    const why = error instanceof Error ? error.message : String(error);
+    throw new RunError('weights', `weights "${id}": ${why}`);
+  }
+}
+
 export async function runTraining(given: RunDeps): Promise<TrainReport> {
   const { manifest, backend, control, emit } = given;
   const start = performance.now();
@@ -294,6 +319,7 @@ export async function runTraining(given: RunDeps): Promise<TrainReport> {
   const deps = { ...given, recipe };
   const subset = await trainingSubset(deps);
   const setup = createTrainee(recipe, manifest);
+  const weights = loadWeights(given, setup);
   const numTrain = subset?.length ?? manifest.splits.train.numImages;
   const stepsPerEpoch = Math.floor(numTrain / recipe.batchSize);
   const c: EpochContext = { deps, setup, subset, stepsPerEpoch, globalStep: 0 };
@@ -333,6 +359,7 @@ export async function runTraining(given: RunDeps): Promise<TrainReport> {
     numValImages: manifest.splits.val.numImages,
     normalization: normalization(manifest),
     recipe,
+    ...(weights && { weights }),
     epochs,
     bestValTop1: Math.max(0, best.top1),
     bestEpoch: best.epoch,

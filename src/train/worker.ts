@@ -5,7 +5,12 @@ import { initBackend, type Backend } from './backend';
 import { runBench } from './bench';
 import { RunControl } from './epoch';
 import { runTraining } from './loop';
-import { errorCode, openDataset, withPixelStats } from './open-dataset';
+import {
+  errorCode,
+  openDataset,
+  withCachedWeights,
+  withPixelStats,
+} from './open-dataset';
 import type { TrainerEvent, TrainerRequest, TrainerState } from './protocol';
 
 const control = new RunControl();
@@ -38,15 +43,17 @@ async function start(request: TrainerRequest): Promise<void> {
       const recipe = resolveRecipe({ ...request.recipe });
       const opened = await openDataset(request.dataset);
       const { store } = opened;
-      const manifest = await withPixelStats(store, opened.manifest, (m) =>
+      const measured = await withPixelStats(store, opened.manifest, (m) =>
         emit({ type: 'notice', message: m }),
       );
+      const { manifest, weights } = await withCachedWeights(recipe, measured);
       setState('running');
       const report = await runTraining({
         backend,
         store,
         manifest,
         recipe,
+        ...(weights && { weights }),
         runId: request.runId,
         control,
         emit,
