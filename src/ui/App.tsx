@@ -13,6 +13,7 @@ import { LossChart } from './components/LossChart';
 import { RecipeForm } from './components/RecipeForm';
 import { StatusLine } from './components/StatusLine';
 import { WebGpuBanner } from './components/WebGpuBanner';
+import { WeightsPanel } from './components/WeightsPanel';
 
 /** The whole page. `onMount` fires once the first render is on screen. */
 export function App({ onMount }: { onMount?: () => void }) {
@@ -34,6 +35,7 @@ export function App({ onMount }: { onMount?: () => void }) {
         <div className="column">
           <DatasetPanel />
           <RecipeForm />
+          <WeightsPanel />
           <AugmentPreview />
           <LadderPanel />
           <BackendPanel />

@@ -10,6 +10,7 @@ import {
   IMAGENET_NORMALIZATION,
   KNOWN_WEIGHTS,
   type Normalization,
+  type WeightsInfo,
 } from './sources';
 
 export interface WeightsFileInfo {
@@ -142,4 +143,21 @@ export function inputNormalization(
     `the weights normalise ${mean.length} channels; expected 1 or ` +
       `${channels} for images of ${channels} channels`,
   );
+}
+
+/**
+ * Parameters of each network at width 1 with 1,000 classes and RGB input,
+ * as torchvision's model docs list them; tests/unit/weights-info.test.ts
+ * counts them from the lab's own network. Here as numbers so that the UI
+ * shows a file's size without loading tfjs.
+ */
+export const IMAGENET_PARAMETERS: Record<ResNetName, number> = {
+  resnet18: 11_689_512,
+  resnet34: 21_797_672,
+  resnet50: 25_557_032,
+};
+
+/** About the bytes of a known source's float32 file. */
+export function knownFileBytes(source: WeightsInfo): number {
+  return 4 * IMAGENET_PARAMETERS[source.model];
 }
