@@ -14,6 +14,7 @@ import { useLab } from '../store';
 type Job =
   | { kind: 'idle' }
   | { kind: 'busy'; what: string; progress: DownloadProgress | null }
+  | { kind: 'done'; what: string; bytes: number }
   | { kind: 'failed'; message: string };
 
 const fixed = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(', ');
@@ -52,13 +53,17 @@ export function WeightsPanel() {
 
   const run = async (
     what: string,
-    op: (c: WeightsCache) => Promise<unknown>,
+    op: (c: WeightsCache) => Promise<WeightsEntry | void>,
   ) => {
     setJob({ kind: 'busy', what, progress: null });
     try {
-      await withCache(op);
+      const entry = await withCache(op);
       await refresh();
-      setJob({ kind: 'idle' });
+      setJob(
+        entry
+          ? { kind: 'done', what: `Cached ${entry.id}`, bytes: entry.size }
+          : { kind: 'idle' },
+      );
     } catch (e) {
       setJob({ kind: 'failed', message: messageOf(e) });
     }
@@ -191,7 +196,8 @@ function JobLine({ job }: { job: Job }) {
     );
   }
   if (job.kind === 'idle') return null;
-  const { progress } = job;
+  const progress =
+    job.kind === 'done' ? { bytes: job.bytes, total: job.bytes } : job.progress;
   const done = progress?.bytes ?? 0;
   const total = progress?.total ?? null;
   return (
