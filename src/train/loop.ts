@@ -300,6 +300,16 @@ function loadWeights(
   const { id, bytes, configFrom } = deps.weights;
   try {
     const load = loadSafetensors(setup.trainee.model, bytes);
+    const head = load.headReplaced
+      ? `; a fresh head for ${load.headReplaced.numClasses} classes ` +
+        `replaces the file's ${load.headReplaced.fileClasses}`
+      : '';
+    deps.emit({
+      type: 'notice',
+      message:
+        `started from weights "${id}": ${load.numLoaded} tensors${head}; ` +
+        `inputs normalised as they were trained (${configFrom})`,
+    });
     return { id, load, configFrom };
   } catch (error) {
     setup.dispose();

@@ -178,6 +178,19 @@ test('weights downloaded once train a run offline, as they were trained', async 
   // After one small step every image is still called class 0: top-1 is
   // class 0's share of the demo's balanced validation split.
   expect(report.epochs[0]!.valTop1).toBeCloseTo(0.1, 6);
+  expect(await page.locator('body').innerText()).toContain(
+    `started from weights "${weightsUrl}": ${report.weights!.load.numLoaded} tensors`,
+  );
+
+  // The same file for a network twice as wide fails, naming the shapes.
+  await page.getByLabel('Width multiplier').fill('0.25');
+  await trainButton.click();
+  await expect
+    .poll(() => status.innerText(), { timeout: TRAIN_TIMEOUT_MS })
+    .toMatch(/^The run failed/);
+  expect(await page.locator('body').innerText()).toContain(
+    'conv1.weight: expected [16,1,7,7], got [8,1,7,7]',
+  );
 });
 
 test('a run naming weights the cache lacks fails saying what it has', async () => {
