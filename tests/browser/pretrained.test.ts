@@ -81,6 +81,8 @@ test('weights downloaded once train a run offline, as they were trained', async 
   await page.route(brokenUrl, (route) =>
     route.fulfill({ status: 200, body: 'not a weight file at all' }),
   );
+  const unreachableUrl = `${origin}/fixtures/unreachable.safetensors`;
+  await page.route(unreachableUrl, (route) => route.abort('failed'));
 
   const panel = page.getByRole('region', { name: 'Weights' });
   const url = panel.getByLabel('Safetensors URL');
@@ -118,6 +120,20 @@ test('weights downloaded once train a run offline, as they were trained', async 
     .poll(() => trainButton.isEnabled(), { timeout: IMPORT_TIMEOUT_MS })
     .toBe(true);
   await expect.poll(() => cached.count()).toBe(1);
+
+  // Downloads that fail say how, and leave the cache as it was.
+  await url.fill(weightsUrl);
+  await downloadUrl.click();
+  await expect
+    .poll(() => panel.getByRole('alert').innerText())
+    .toBe(`${weightsUrl}: expected HTTP 200, got 404 Not Found`);
+  await url.fill(unreachableUrl);
+  await downloadUrl.click();
+  await expect
+    .poll(() => panel.getByRole('alert').innerText())
+    .toMatch(/^could not reach .*unreachable\.safetensors: TypeError/);
+  expect(await panel.locator('li[data-weights-id]').count()).toBe(1);
+
   await cached.getByRole('button', { name: 'Train from these' }).click();
   expect(await page.getByLabel('Width multiplier').inputValue()).toBe('0.125');
   expect(

@@ -93,6 +93,7 @@ export function WeightsPanel() {
     if (width !== null) setDraft('width', String(width));
     setDraft('pretrained', 'true');
     setDraft('weights', entry.id);
+    setJob({ kind: 'idle' });
   };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
