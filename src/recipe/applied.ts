@@ -12,12 +12,16 @@ import {
   type RecipeValue,
 } from './recipe';
 
-type Support = true | ((value: RecipeValue) => boolean);
+type Support = true | ((value: RecipeValue, recipe: Recipe) => boolean);
 
 // Keys absent here are ignored by the loop when they differ from the
 // defaults; a function says which values it handles.
 const APPLIED: Partial<Record<keyof Recipe, Support>> = {
   model: true,
+  // Weights come only from the cache (src/weights/cache.ts): without an id
+  // a run starts from scratch.
+  pretrained: (_, r) => r.weights !== null,
+  weights: true,
   width: true,
   imageSize: true,
   valResizeSize: true,
@@ -66,7 +70,7 @@ export function unappliedSettings(
     const k = key as keyof Recipe;
     if (value === DEFAULT_RECIPE[k]) continue;
     const support = APPLIED[k];
-    if (support === true || support?.(value)) continue;
+    if (support === true || support?.(value, recipe)) continue;
     unapplied.push(`${name(key)} ${formatValue(value)}`);
   }
   return unapplied;

@@ -67,6 +67,7 @@ const RULES: readonly CrossRule[] = [
   onlyWith('raMagnitude', 'autoAugment', 'ra', (r) => r.autoAugment === 'ra'),
   onlyWith('modelEmaSteps', 'modelEma', 'true', (r) => r.modelEma),
   onlyWith('modelEmaDecay', 'modelEma', 'true', (r) => r.modelEma),
+  onlyWith('weights', 'pretrained', 'true', (r) => r.pretrained),
   onlyWith('patienceOn', 'patience', 'above 0', (r) => r.patience > 0),
   onlyWith('momentum', 'opt', 'sgd, sgd-nesterov or rmsprop', (r) => {
     return r.opt !== 'adamw';

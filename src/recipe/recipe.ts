@@ -138,6 +138,13 @@ export interface Recipe
   model: ModelName;
   /** Start from ImageNet weights the user loaded, as the study fine-tunes. */
   pretrained: boolean;
+  /**
+   * With `pretrained`: the id of the cached weight file to start from (the
+   * app's Weights panel, src/weights/cache.ts), e.g.
+   * `timm/resnet18.tv_in1k`; null: none. The reference's `--weights` names
+   * torchvision's enum instead.
+   */
+  weights: string | null;
   /** Multiplies every layer's width; 1 is the published network (ours). */
   width: number;
   /**
@@ -197,6 +204,7 @@ export const DEFAULT_RECIPE: Readonly<Recipe> = Object.freeze({
   // The lab's demo scale: a small network on Fashion-MNIST's 28 px images.
   model: 'resnet18',
   pretrained: false,
+  weights: null,
   width: 1,
   imageSize: 28,
   valResizeSize: null,

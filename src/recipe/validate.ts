@@ -37,8 +37,16 @@ interface NumberRule {
   nullable?: boolean;
 }
 
+/** Free text without spaces, e.g. a cache id; null is spelt "none". */
+interface TextRule {
+  kind: 'text';
+  maxLength: number;
+  nullable: true;
+}
+
 export type Rule =
   | NumberRule
+  | TextRule
   | { kind: 'choice'; choices: readonly string[] }
   | { kind: 'boolean' };
 
@@ -67,6 +75,8 @@ const FRACTION_ABOVE_0: Rule = { kind: 'number', min: 0, max: 1, above: true };
 const RULES: { readonly [K in keyof Recipe]: Rule } = {
   model: choice(MODEL_NAMES),
   pretrained: BOOLEAN,
+  // A source name or a URL; the cache says whether it holds it.
+  weights: { kind: 'text', maxLength: 2048, nullable: true },
   width: num(0.0625, 4),
   imageSize: int(8, 1024),
   valResizeSize: orNone(int(8, 2048)),
@@ -131,6 +141,12 @@ export function describeOption(key: keyof Recipe): string {
   const rule = RULES[key];
   if (rule.kind === 'choice') return `one of ${rule.choices.join(', ')}`;
   if (rule.kind === 'boolean') return 'true or false';
+  if (rule.kind === 'text') {
+    return (
+      `an id of cached weights without spaces, at most ${rule.maxLength} ` +
+      'characters (e.g. timm/resnet18.tv_in1k), or none'
+    );
+  }
   const what = rule.integer ? 'an integer' : 'a number';
   const range = rule.above
     ? `above ${rule.min} and at most ${rule.max}`
@@ -142,12 +158,21 @@ export type Parsed =
   | { ok: true; value: RecipeValue }
   | { ok: false; expected: string; got: string };
 
+function parseText(rule: TextRule, value: unknown): string | null | undefined {
+  if (value === null || value === 'none') return null;
+  if (typeof value !== 'string') return undefined;
+  const valid =
+    value.length > 0 && value.length <= rule.maxLength && !/\s/.test(value);
+  return valid ? value : undefined;
+}
+
 function parseByRule(rule: Rule, value: unknown): RecipeValue | undefined {
   if (rule.kind === 'choice') {
     return typeof value === 'string' && rule.choices.includes(value)
       ? value
       : undefined;
   }
+  if (rule.kind === 'text') return parseText(rule, value);
   if (rule.kind === 'boolean') {
     if (typeof value === 'boolean') return value;
     return value === 'true' ? true : value === 'false' ? false : undefined;
@@ -198,7 +223,6 @@ export function checkOption(
 const REFERENCE_ONLY: Record<string, (name: Namer) => string> = {
   trainCropSize: (name) => `the training crop is ${name('imageSize')} here`,
   wd: (name) => `weight decay is ${name('weightDecay')} here`,
-  weights: (name) => `use ${name('pretrained')} with weights loaded in the app`,
   augmixSeverity: () => 'the lab has no AugMix',
   clipGradNorm: () => 'the lab does not clip gradients',
   raSampler: () => 'the lab has no repeated-augmentation sampler',

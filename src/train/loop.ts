@@ -9,6 +9,7 @@ import type { ShardStore } from '../data/shard-store';
 import { createRng, deriveSeed } from '../lib/random';
 import { readModelWeights } from '../export/read-weights';
 import type { Recipe } from '../recipe/recipe';
+import { loadSafetensors } from '../weights/load';
 import type { Backend } from './backend';
 import {
   evaluatePass,
@@ -20,11 +21,12 @@ import {
 import type {
   EpochMetrics,
   NamedWeights,
+  RunWeights,
   TrainerEvent,
   TrainReport,
 } from './protocol';
 import { evalSizes, prepareEvalBatch } from './eval-batch';
-import { activationValuesPerImage } from './model';
+import { activationValuesPerImage, isMobileNet } from './model';
 import { learningRate, validateLrSchedule } from './schedule';
 import { normalization } from './step';
 import { prepareTrainBatch } from './train-batch';
@@ -62,6 +64,8 @@ export interface RunDeps {
   checkpoints?: CheckpointSink;
   /** This run's checkpoint, to continue at the epoch after it. */
   resumeFrom?: RunCheckpoint;
+  /** Cached weights to load before the first step (worker.ts). */
+  weights?: { id: string; bytes: Uint8Array; configFrom: string };
 }
 
 /** Images per forward pass: the micro-batch when one is set. */
@@ -293,13 +297,6 @@ async function runEpoch(
   };
 }
 
-/** The top-1 early stopping watches: the model's or, on 'ema', the EMA's. */
-function watchedTop1(recipe: Recipe, m: EpochMetrics): number {
-  return recipe.patienceOn === 'ema' && m.valTop1Ema !== undefined
-    ? m.valTop1Ema
-    : m.valTop1;
-}
-
 /** Reads the weights off the device, once, and sends them on. */
 async function emitWeights(setup: TraineeSetup, deps: RunDeps) {
   const arrays = await readModelWeights(setup.trainee.model);
@@ -308,6 +305,40 @@ async function emitWeights(setup: TraineeSetup, deps: RunDeps) {
     weights[name] = { shape: [...shape], data };
   }
   deps.emit({ type: 'weights', runId: deps.runId, weights });
+}
+
+/** Puts the run's weights into the fresh model, or fails the run. */
+function loadWeights(
+  deps: RunDeps,
+  setup: ReturnType<typeof createTrainee>,
+): RunWeights | null {
+  if (!deps.weights) return null;
+  const { id, bytes, configFrom } = deps.weights;
+  const { model } = setup.trainee;
+  try {
+    if (isMobileNet(model)) {
+      throw new Error(
+        `expected a ResNet to load a weights file into, got ` +
+          `${model.graph.config.name}: files load into ResNets only so far`,
+      );
+    }
+    const load = loadSafetensors(model, bytes);
+    const head = load.headReplaced
+      ? `; a fresh head for ${load.headReplaced.numClasses} classes ` +
+        `replaces the file's ${load.headReplaced.fileClasses}`
+      : '';
+    deps.emit({
+      type: 'notice',
+      message:
+        `started from weights "${id}": ${load.numLoaded} tensors${head}; ` +
+        `inputs normalised as they were trained (${configFrom})`,
+    });
+    return { id, load, configFrom };
+  } catch (error) {
+    setup.dispose();
+    const why = error instanceof Error ? error.message : String(error);
+    throw new RunError('weights', `weights "${id}": ${why}`);
+  }
 }
 
 export async function runTraining(given: RunDeps): Promise<TrainReport> {
@@ -330,6 +361,7 @@ export async function runTraining(given: RunDeps): Promise<TrainReport> {
   const deps = { ...given, recipe, emit: keepLoss };
   const subset = await trainingSubset(deps);
   const setup = createTrainee(recipe, manifest);
+  const weights = loadWeights(given, setup);
   const numTrain = subset?.length ?? manifest.splits.train.numImages;
   const stepsPerEpoch = Math.floor(numTrain / recipe.batchSize);
   let saved = 0;
@@ -407,6 +439,7 @@ export async function runTraining(given: RunDeps): Promise<TrainReport> {
     numValImages: manifest.splits.val.numImages,
     normalization: normalization(manifest),
     recipe,
+    ...(weights && { weights }),
     epochs,
     bestValTop1: Math.max(0, best.top1),
     bestEpoch: best.epoch,

@@ -4,7 +4,10 @@
 import { measurePixelStats } from '../data/pixel-stats';
 import type { DatasetManifest } from '../data/schema';
 import { openShardStore, type ShardStore } from '../data/shard-store';
+import type { Recipe } from '../recipe/recipe';
 import { RecipeError } from '../recipe/validate';
+import { openWeightsCache, WeightsError } from '../weights/cache';
+import { inputNormalization } from '../weights/info';
 import { RunError } from './epoch';
 import type { ErrorCode } from './protocol';
 
@@ -46,9 +49,46 @@ export async function withPixelStats(
   return measured;
 }
 
+/**
+ * With `pretrained` and `weights`: the cached file, and the manifest with
+ * the weights' normalisation in place of the dataset's pixel statistics,
+ * since the network learnt its filters on inputs normalised that way.
+ */
+export async function withCachedWeights(
+  recipe: Recipe,
+  manifest: DatasetManifest,
+): Promise<{
+  manifest: DatasetManifest;
+  weights: { id: string; bytes: Uint8Array; configFrom: string } | null;
+}> {
+  if (!recipe.pretrained || recipe.weights === null) {
+    return { manifest, weights: null };
+  }
+  const cache = await openWeightsCache();
+  try {
+    const { entry, bytes } = await cache.get(recipe.weights);
+    const { info } = entry;
+    const pixelStats = inputNormalization(
+      info.normalization,
+      manifest.channels,
+    );
+    return {
+      manifest: { ...manifest, pixelStats },
+      weights: { id: entry.id, bytes, configFrom: info.configFrom },
+    };
+  } finally {
+    cache.close();
+  }
+}
+
 export function errorCode(error: unknown): ErrorCode {
   if (error instanceof RunError) return error.code;
   if (error instanceof RecipeError) return 'bad-recipe';
+  if (error instanceof WeightsError) {
+    return error.code === 'quota' || error.code === 'storage'
+      ? 'storage'
+      : 'weights';
+  }
   const name = (error as { name?: string } | null)?.name;
   if (name === 'StorageError') return 'storage';
   if (name === 'DatasetFormatError') return 'no-dataset';

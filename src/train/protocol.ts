@@ -2,6 +2,7 @@
 // Requests flow in, events flow out; every error that crosses the boundary
 // carries a code the UI can act on.
 import type { Recipe } from '../recipe/recipe';
+import type { LoadReport } from '../weights/plan';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 
@@ -45,12 +46,22 @@ export interface TrainReport {
   /** Per-channel mean and std the inputs were normalised with, on 0..1. */
   normalization: { mean: number[]; std: number[] };
   recipe: Recipe;
+  /** With `pretrained` and `weights`: the file the run started from. */
+  weights?: RunWeights;
   epochs: EpochMetrics[];
   bestValTop1: number;
   bestEpoch: number;
   stoppedEarly: boolean;
   stopped: boolean;
   wallSeconds: number;
+}
+
+/** Cached weights a run starts from, and how they went into the model. */
+export interface RunWeights {
+  id: string;
+  load: LoadReport;
+  /** Where the normalisation came from (src/weights/info.ts). */
+  configFrom: string;
 }
 
 export interface BenchOptions {
@@ -149,6 +160,7 @@ export interface StepProgress {
 
 export type ErrorCode =
   | 'no-dataset'
+  | 'weights'
   | 'bad-recipe'
   | 'backend'
   | 'device-limit'

@@ -9,7 +9,12 @@ import { initBackend, type Backend } from './backend';
 import { runBench } from './bench';
 import { RunControl, RunError } from './epoch';
 import { runTraining } from './loop';
-import { errorCode, openDataset, withPixelStats } from './open-dataset';
+import {
+  errorCode,
+  openDataset,
+  withCachedWeights,
+  withPixelStats,
+} from './open-dataset';
 import type { TrainerEvent, TrainerRequest, TrainerState } from './protocol';
 
 const control = new RunControl();
@@ -58,15 +63,17 @@ async function train(backend: Backend, request: TrainRequest) {
     const dataset = asked.dataset;
     const opened = await openDataset(dataset);
     const { store } = opened;
-    const manifest = await withPixelStats(store, opened.manifest, (m) =>
+    const measured = await withPixelStats(store, opened.manifest, (m) =>
       emit({ type: 'notice', message: m }),
     );
+    const { manifest, weights } = await withCachedWeights(recipe, measured);
     setState('running');
     return await runTraining({
       backend,
       store,
       manifest,
       recipe,
+      ...(weights && { weights }),
       runId: request.runId,
       control,
       emit,

@@ -15,6 +15,7 @@ import { RunsPanel } from './components/RunsPanel';
 import { ResumeBanner } from './components/ResumeBanner';
 import { StatusLine } from './components/StatusLine';
 import { WebGpuBanner } from './components/WebGpuBanner';
+import { WeightsPanel } from './components/WeightsPanel';
 
 /** The whole page. `onMount` fires once the first render is on screen. */
 export function App({ onMount }: { onMount?: () => void }) {
@@ -37,6 +38,7 @@ export function App({ onMount }: { onMount?: () => void }) {
         <div className="column">
           <DatasetPanel />
           <RecipeForm />
+          <WeightsPanel />
           <AugmentPreview />
           <LadderPanel />
           <BackendPanel />

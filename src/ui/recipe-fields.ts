@@ -45,6 +45,12 @@ export const RECIPE_STEPS: readonly StepSpec[] = [
     title: 'Model and data',
     fields: [
       { key: 'model', label: 'Model' },
+      { key: 'pretrained', label: 'Start from pretrained weights' },
+      {
+        key: 'weights',
+        label: 'Weights (id in the Weights panel)',
+        shown: (d) => d.pretrained === 'true',
+      },
       { key: 'width', label: 'Width multiplier' },
       { key: 'imageSize', label: 'Image size (px)' },
       { key: 'epochs', label: 'Epochs' },

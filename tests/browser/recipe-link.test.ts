@@ -37,12 +37,15 @@ test('a recipe link opens its recipe, names its bad parts, and travels', async (
   expect(notices).toMatch(/bogus/);
   expect(notices).toMatch(/epochs: expected .*got "abc"; used 3/);
   const others = await page.getByTestId('other-options').innerText();
-  // Label smoothing has its own field now; pretrained has none yet.
-  expect(others).toMatch(/Also in this recipe: pretrained true\./);
+  // Label smoothing and pretrained have fields of their own.
+  expect(others).not.toMatch(/Also in this recipe/);
+  expect(
+    await page.getByLabel('Start from pretrained weights').isChecked(),
+  ).toBe(true);
   expect(await field(page, 'Label smoothing (0 = off)').inputValue()).toBe(
     '0.1',
   );
-  // Pretrained weights do not reach the training loop yet, and say so.
+  // Without weights named, pretrained does not reach the loop, and says so.
   expect(others).toMatch(/Not applied by the training loop yet.*pretrained/);
   expect(others).not.toMatch(/without:.*label-smoothing/);
 

@@ -21,9 +21,22 @@ import { formRecipe } from '../../src/ui/recipe-link';
 const formKeys = RECIPE_STEPS.flatMap((s) => s.fields.map((f) => f.key));
 
 describe('the field table', () => {
-  test('has one control for every option but pretrained and interpolation', () => {
+  test('unticking pretrained clears the weights it named', () => {
+    const on = editDraft(
+      editDraft(draftFromRecipe(DEFAULT_RECIPE), 'pretrained', 'true'),
+      'weights',
+      'timm/resnet18.tv_in1k',
+    );
+    expect(draftOverrides(on)).toMatchObject({
+      pretrained: true,
+      weights: 'timm/resnet18.tv_in1k',
+    });
+    expect(editDraft(on, 'pretrained', 'false').weights).toBe('none');
+  });
+
+  test('has one control for every option but interpolation', () => {
     expect(new Set(formKeys).size).toBe(formKeys.length);
-    expect(UNFORMED_KEYS).toEqual(['pretrained', 'interpolation']);
+    expect(UNFORMED_KEYS).toEqual(['interpolation']);
     expect([...formKeys, ...UNFORMED_KEYS].sort()).toEqual(
       [...RECIPE_KEYS].sort(),
     );

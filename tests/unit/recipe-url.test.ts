@@ -75,6 +75,7 @@ function randomRecipe(seed: number): Recipe {
     randomErase: fraction(),
     modelEma: rng() < 0.5,
     seed: Math.floor(rng() * 2 ** 31),
+    weights: pick([null, 'timm/resnet18.tv_in1k', 'https://a.b/c?d=e&f']),
   };
   if (recipe.lrScheduler === 'steplr') recipe.lrGamma = Math.max(1e-9, rng());
   if (recipe.lrWarmupEpochs > 0) recipe.lrWarmupDecay = pick([1, 0.01]);
@@ -125,6 +126,22 @@ describe('round trip', () => {
     expect(query).toBe(`lr=${String(value)}&weight-decay=${String(value)}`);
   });
 
+  test('pretrained weights by id or URL', () => {
+    const recipe = {
+      ...DEFAULT_RECIPE,
+      pretrained: true,
+      weights: 'timm/resnet18.tv_in1k',
+    };
+    expect(roundTrip(recipe)).toBe(
+      'pretrained=true&weights=timm%2Fresnet18.tv_in1k',
+    );
+    expect(
+      decodeRecipe('?pretrained=true&weights=timm/resnet18.tv_in1k'),
+    ).toMatchObject({ recipe, notices: [] });
+    const url = 'https://example.org/w.safetensors?x=1&y=2';
+    roundTrip({ ...recipe, weights: url });
+  });
+
   test('200 random recipes', () => {
     for (let seed = 1; seed <= 200; seed++) {
       roundTrip(randomRecipe(seed), seed % 3 === 0 ? `set ${seed}` : null);
@@ -133,6 +150,23 @@ describe('round trip', () => {
 });
 
 describe('decoding', () => {
+  test('weights without pretrained are put back to none', () => {
+    const { recipe, notices } = decodeRecipe('weights=timm/resnet18.tv_in1k');
+    expect(recipe.weights).toBeNull();
+    expect(notices.map((n) => n.message)).toEqual([
+      'weights: only used with pretrained true; expected the default none ' +
+        'with pretrained false, got timm/resnet18.tv_in1k; used none',
+    ]);
+  });
+
+  test('weights with a space are refused with what is allowed', () => {
+    const { recipe, notices } = decodeRecipe('pretrained&weights=a%20b');
+    expect(recipe).toMatchObject({ pretrained: true, weights: null });
+    expect(notices[0]?.message).toMatch(
+      /^weights: expected an id of cached weights without spaces, .* or none, got "a b"; used none$/,
+    );
+  });
+
   test('takes a query with or without "?", or a whole URL', () => {
     const wanted = { ...DEFAULT_RECIPE, lr: 0.4, modelEma: true };
     for (const text of [

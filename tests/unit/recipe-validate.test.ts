@@ -3,10 +3,12 @@
 import { describe, expect, test } from 'vitest';
 import { AUTO_AUGMENT_POLICIES } from '../../src/train/augment/autoaugment';
 import * as schedule from '../../src/train/schedule';
+import { unappliedSettings } from '../../src/recipe/applied';
 import { crossProblems } from '../../src/recipe/cross-rules';
 import {
   AUTO_AUGMENTS,
   DEFAULT_RECIPE,
+  kebabCase,
   LR_SCHEDULERS,
   LR_WARMUP_METHODS,
   type Recipe,
@@ -342,5 +344,24 @@ describe('rules across options', () => {
     });
     expect(recipe.lrStepSize).toBe(10);
     expect(recipe.patienceOn).toBe('ema');
+  });
+});
+
+describe('pretrained weights', () => {
+  test('are applied with an id and listed as ignored without one', () => {
+    const on = { ...DEFAULT_RECIPE, pretrained: true };
+    expect(unappliedSettings(on)).toEqual(['pretrained true']);
+    expect(
+      unappliedSettings({ ...on, weights: 'timm/resnet18.tv_in1k' }),
+    ).toEqual([]);
+  });
+
+  test('an id needs pretrained true', () => {
+    expect(() =>
+      resolveRecipe({ weights: 'timm/resnet18.tv_in1k' }, kebabCase),
+    ).toThrow(
+      'weights: only used with pretrained true; expected the default none ' +
+        'with pretrained false, got timm/resnet18.tv_in1k',
+    );
   });
 });

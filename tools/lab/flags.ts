@@ -73,7 +73,8 @@ export { kebabCase };
 
 const RECIPE_HELP: Record<keyof Recipe, [string, string]> = {
   model: ['NAME', 'network architecture'],
-  pretrained: ['BOOL', 'start from ImageNet weights loaded in the app'],
+  pretrained: ['BOOL', 'start from the weights named by --weights'],
+  weights: ['ID', "id of weights in the app's cache, with --pretrained"],
   width: ['X', "multiplies every layer's width; 1 is the published network"],
   imageSize: ['PX', 'side of the square training crop (--train-crop-size)'],
   valResizeSize: ['PX', 'eval resize of the shorter side; none: to the crop'],
