@@ -7,9 +7,7 @@ import { loadClassBalancedSubset, readBatches } from '../data/batches';
 import type { DatasetManifest, HostBatch } from '../data/schema';
 import type { ShardStore } from '../data/shard-store';
 import { createRng, deriveSeed } from '../lib/random';
-import { readModelWeights } from '../export/read-weights';
 import type { Recipe } from '../recipe/recipe';
-import { loadSafetensors } from '../weights/load';
 import type { Backend } from './backend';
 import {
   evaluatePass,
@@ -18,15 +16,14 @@ import {
   type RunControl,
   type TrainPassOptions,
 } from './epoch';
-import type {
-  EpochMetrics,
-  NamedWeights,
-  RunWeights,
-  TrainerEvent,
-  TrainReport,
-} from './protocol';
+import type { EpochMetrics, TrainerEvent, TrainReport } from './protocol';
 import { evalSizes, prepareEvalBatch } from './eval-batch';
-import { activationValuesPerImage, isMobileNet } from './model';
+import { activationValuesPerImage } from './model';
+import {
+  emitRunWeights,
+  loadRunWeights,
+  type CachedWeights,
+} from './run-weights';
 import { learningRate, validateLrSchedule } from './schedule';
 import { normalization } from './step';
 import { prepareTrainBatch } from './train-batch';
@@ -65,7 +62,7 @@ export interface RunDeps {
   /** This run's checkpoint, to continue at the epoch after it. */
   resumeFrom?: RunCheckpoint;
   /** Cached weights to load before the first step (worker.ts). */
-  weights?: { id: string; bytes: Uint8Array; configFrom: string };
+  weights?: CachedWeights;
 }
 
 /** Images per forward pass: the micro-batch when one is set. */
@@ -297,50 +294,6 @@ async function runEpoch(
   };
 }
 
-/** Reads the weights off the device, once, and sends them on. */
-async function emitWeights(setup: TraineeSetup, deps: RunDeps) {
-  const arrays = await readModelWeights(setup.trainee.model);
-  const weights: NamedWeights = {};
-  for (const [name, { shape, data }] of arrays) {
-    weights[name] = { shape: [...shape], data };
-  }
-  deps.emit({ type: 'weights', runId: deps.runId, weights });
-}
-
-/** Puts the run's weights into the fresh model, or fails the run. */
-function loadWeights(
-  deps: RunDeps,
-  setup: ReturnType<typeof createTrainee>,
-): RunWeights | null {
-  if (!deps.weights) return null;
-  const { id, bytes, configFrom } = deps.weights;
-  const { model } = setup.trainee;
-  try {
-    if (isMobileNet(model)) {
-      throw new Error(
-        `expected a ResNet to load a weights file into, got ` +
-          `${model.graph.config.name}: files load into ResNets only so far`,
-      );
-    }
-    const load = loadSafetensors(model, bytes);
-    const head = load.headReplaced
-      ? `; a fresh head for ${load.headReplaced.numClasses} classes ` +
-        `replaces the file's ${load.headReplaced.fileClasses}`
-      : '';
-    deps.emit({
-      type: 'notice',
-      message:
-        `started from weights "${id}": ${load.numLoaded} tensors${head}; ` +
-        `inputs normalised as they were trained (${configFrom})`,
-    });
-    return { id, load, configFrom };
-  } catch (error) {
-    setup.dispose();
-    const why = error instanceof Error ? error.message : String(error);
-    throw new RunError('weights', `weights "${id}": ${why}`);
-  }
-}
-
 export async function runTraining(given: RunDeps): Promise<TrainReport> {
   const { manifest, backend, control, emit } = given;
   checkRecipe(given.recipe);
@@ -361,7 +314,7 @@ export async function runTraining(given: RunDeps): Promise<TrainReport> {
   const deps = { ...given, recipe, emit: keepLoss };
   const subset = await trainingSubset(deps);
   const setup = createTrainee(recipe, manifest);
-  const weights = loadWeights(given, setup);
+  const weights = loadRunWeights(given, setup);
   const numTrain = subset?.length ?? manifest.splits.train.numImages;
   const stepsPerEpoch = Math.floor(numTrain / recipe.batchSize);
   let saved = 0;
@@ -411,7 +364,7 @@ export async function runTraining(given: RunDeps): Promise<TrainReport> {
       }
       if (control.stopRequested) break;
     }
-    if (progress.epochs.length > 0) await emitWeights(setup, deps);
+    if (progress.epochs.length > 0) await emitRunWeights(setup, deps);
     // A finished run's report holds its metrics; its tensors would only
     // take space, so the checkpoint goes. A stopped run keeps it.
     if (given.checkpoints && !control.stopRequested) {

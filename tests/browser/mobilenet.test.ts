@@ -4,17 +4,11 @@
 // one trains in the Worker on the demo set. Page-side code for the first
 // lives in mobilenet.page.ts.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type * as DemoImport from '../../src/data/demo-import';
-import type * as Store from '../../src/data/shard-store';
 import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
-import type * as Client from '../../src/train/client';
-import type {
-  EpochMetrics,
-  TrainerEvent,
-  TrainReport,
-} from '../../src/train/protocol';
+import type { EpochMetrics } from '../../src/train/protocol';
 import { expectClose } from '../reference/compare';
 import { mobilenetExpected as expected } from '../reference/mobilenet-reference';
+import { importDemo, trainDemo } from './demo-run';
 import { openModules, pageModuleCaller, type Session } from './harness';
 import type * as PageHelpers from './mobilenet.page';
 
@@ -52,16 +46,7 @@ test('torchvision weights give torchvision logits and gradients on webgpu', asyn
 });
 
 test('a tiny MobileNet trains in the Worker on webgpu without leaking', async () => {
-  await session.page.evaluate(async () => {
-    const store = await (
-      await window.importModule<typeof Store>('/src/data/shard-store.ts')
-    ).openShardStore();
-    const demo = await window.importModule<typeof DemoImport>(
-      '/src/data/demo-import.ts',
-    );
-    await demo.importDemoDataset(store, '/datasets/fashion-mnist-demo.bin');
-    store.close();
-  });
+  await importDemo(session.page);
   const recipe: Recipe = {
     ...DEFAULT_RECIPE,
     model: 'mobilenet_v3_large',
@@ -74,20 +59,11 @@ test('a tiny MobileNet trains in the Worker on webgpu without leaking', async ()
     lr: 0.01,
     seed: 3,
   };
-  const { report, events } = await session.page.evaluate(async (recipe) => {
-    const { TrainerClient } = await window.importModule<typeof Client>(
-      '/src/train/client.ts',
-    );
-    const client = new TrainerClient();
-    const events: TrainerEvent[] = [];
-    client.subscribe((e) => events.push(e));
-    const report: TrainReport = await client.train(
-      'fashion-mnist-demo',
-      recipe,
-      'mobilenet-run',
-    );
-    return { report, events };
-  }, recipe);
+  const { report, events } = await trainDemo(
+    session.page,
+    recipe,
+    'mobilenet-run',
+  );
 
   expect(report.backend).toBe('webgpu');
   expect(report.kernels).toMatch(/^lab/);

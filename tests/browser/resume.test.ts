@@ -6,29 +6,15 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type * as Client from '../../src/train/client';
 import type * as Checkpoints from '../../src/data/checkpoint-store';
-import type * as DemoImport from '../../src/data/demo-import';
-import type * as Store from '../../src/data/shard-store';
-import type {
-  CheckpointInfo,
-  TrainerEvent,
-  TrainReport,
-} from '../../src/train/protocol';
+import type { CheckpointInfo, TrainReport } from '../../src/train/protocol';
 import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
+import { importDemo, trainDemo } from './demo-run';
 import { openModules, type Session } from './harness';
 
 let session: Session;
 beforeAll(async () => {
   session = await openModules();
-  await session.page.evaluate(async () => {
-    const store = await (
-      await window.importModule<typeof Store>('/src/data/shard-store.ts')
-    ).openShardStore();
-    const demo = await window.importModule<typeof DemoImport>(
-      '/src/data/demo-import.ts',
-    );
-    await demo.importDemoDataset(store, '/datasets/fashion-mnist-demo.bin');
-    store.close();
-  });
+  await importDemo(session.page);
 });
 afterAll(async () => {
   await session?.close();
@@ -63,23 +49,8 @@ async function newPage(): Promise<Page> {
 }
 
 /** Trains in `page` to the end; the report and every event. */
-function trainToEnd(page: Page, runId: string, resume: boolean) {
-  return page.evaluate(
-    async ({ recipe, runId, resume }) => {
-      const { TrainerClient } = await window.importModule<typeof Client>(
-        '/src/train/client.ts',
-      );
-      const client = new TrainerClient();
-      const events: TrainerEvent[] = [];
-      client.subscribe((e) => events.push(e));
-      const report: TrainReport = resume
-        ? await client.resumeRun(runId)
-        : await client.train('fashion-mnist-demo', recipe, runId);
-      return { report, events };
-    },
-    { recipe, runId, resume },
-  );
-}
+const trainToEnd = (page: Page, runId: string, resume: boolean) =>
+  trainDemo(page, recipe, runId, resume);
 
 /** Starts a run in `page`; resolves at its first checkpoint, run going on. */
 function trainToCheckpoint(page: Page, runId: string) {

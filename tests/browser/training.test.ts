@@ -3,30 +3,17 @@
 // and the report says where it ran and what it reached.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type * as Client from '../../src/train/client';
-import type * as DemoImport from '../../src/data/demo-import';
 import type * as Store from '../../src/data/shard-store';
-import type {
-  EpochMetrics,
-  TrainerEvent,
-  TrainReport,
-} from '../../src/train/protocol';
+import type { EpochMetrics } from '../../src/train/protocol';
 import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
 import { lrAtEpoch } from '../../src/train/schedule';
+import { importDemo, trainDemo } from './demo-run';
 import { openModules, type Session } from './harness';
 
 let session: Session;
 beforeAll(async () => {
   session = await openModules();
-  await session.page.evaluate(async () => {
-    const store = await (
-      await window.importModule<typeof Store>('/src/data/shard-store.ts')
-    ).openShardStore();
-    const demo = await window.importModule<typeof DemoImport>(
-      '/src/data/demo-import.ts',
-    );
-    await demo.importDemoDataset(store, '/datasets/fashion-mnist-demo.bin');
-    store.close();
-  });
+  await importDemo(session.page);
 });
 afterAll(async () => {
   await session?.close();
@@ -46,22 +33,7 @@ const tiny = {
   seed: 3,
 };
 
-async function train(recipe: Recipe) {
-  return session.page.evaluate(async (recipe) => {
-    const { TrainerClient } = await window.importModule<typeof Client>(
-      '/src/train/client.ts',
-    );
-    const client = new TrainerClient();
-    const events: TrainerEvent[] = [];
-    client.subscribe((e) => events.push(e));
-    const report: TrainReport = await client.train(
-      'fashion-mnist-demo',
-      recipe,
-      'test-run',
-    );
-    return { report, events };
-  }, recipe);
-}
+const train = (recipe: Recipe) => trainDemo(session.page, recipe, 'test-run');
 
 test('a ResNet trains in the Worker on the webgpu backend', async () => {
   const { report, events } = await train(tiny);
