@@ -10,8 +10,8 @@ import {
   type CheckpointSummary,
   type RunCheckpoint,
 } from '../train/checkpoint';
-import { StorageError } from './errors';
-import { DB_NAME, describe, openLabDb, type LabDb } from './shard-store';
+import { describeFailure, StorageError } from './errors';
+import { DB_NAME, openLabDb, type LabDb } from './shard-store';
 
 export class CheckpointStore {
   constructor(private readonly db: LabDb) {}
@@ -73,9 +73,13 @@ export class CheckpointStore {
     } catch (error) {
       const name = (error as { name?: unknown } | null)?.name;
       const code = name === 'QuotaExceededError' ? 'quota' : 'storage';
-      throw new StorageError(code, `${what} failed: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new StorageError(
+        code,
+        `${what} failed: ${describeFailure(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

@@ -17,6 +17,26 @@ export class StorageError extends Error {
   }
 }
 
+const QUOTA_NAMES = new Set([
+  'QuotaExceededError',
+  'NS_ERROR_DOM_QUOTA_REACHED',
+]);
+
+/** Whether the browser refused a write for want of space. */
+export function isQuotaError(error: unknown): boolean {
+  // By name: newer browsers throw a QuotaExceededError class of its own.
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && QUOTA_NAMES.has(name);
+}
+
+/** "Name: message" of what IndexedDB or the network threw. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof DOMException || error instanceof Error) {
+    return `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}
+
 /** A dataset file or a stored dataset is not in the shape it should be. */
 export class DatasetFormatError extends Error {
   override readonly name = 'DatasetFormatError';

@@ -22,7 +22,7 @@
 // failures reach the caller as StorageError.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CheckpointSummary, RunCheckpoint } from '../train/checkpoint';
-import { StorageError } from './errors';
+import { describeFailure, isQuotaError, StorageError } from './errors';
 import type {
   DatasetManifest,
   ShardLabels,
@@ -63,24 +63,6 @@ const UPGRADES: ((db: Db) => void)[] = [
 ];
 
 export const DB_VERSION = UPGRADES.length;
-
-const QUOTA_NAMES = new Set([
-  'QuotaExceededError',
-  'NS_ERROR_DOM_QUOTA_REACHED',
-]);
-
-function isQuotaError(error: unknown): boolean {
-  // By name: newer browsers throw a QuotaExceededError class of its own.
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && QUOTA_NAMES.has(name);
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof DOMException || error instanceof Error) {
-    return `${error.name}: ${error.message}`;
-  }
-  return String(error);
-}
 
 function formatBytes(bytes: number): string {
   return `${Math.round(bytes).toLocaleString('en-US')} bytes`;
@@ -247,9 +229,13 @@ export class ShardStore {
       return await body();
     } catch (error) {
       if (error instanceof StorageError) throw error;
-      throw new StorageError('storage', `${what} failed: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new StorageError(
+        'storage',
+        `${what} failed: ${describeFailure(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -307,7 +293,7 @@ export async function openLabDb(
     throw new StorageError(
       'storage',
       `opening the IndexedDB database "${name}" at version ${DB_VERSION} ` +
-        `failed: ${describe(error)}`,
+        `failed: ${describeFailure(error)}`,
       { cause: error },
     );
   }

@@ -12,7 +12,7 @@
 // Uses no window or DOM API. Never logs: failures reach the caller as
 // StorageError, with code 'quota' when the browser refused the space.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { StorageError } from '../data/errors';
+import { describeFailure, isQuotaError, StorageError } from '../data/errors';
 import type { NamedWeights } from '../train/protocol';
 import type { RunRecord } from './record';
 
@@ -41,17 +41,6 @@ const UPGRADES: ((db: Db) => void)[] = [
 ];
 
 export const RUNS_DB_VERSION = UPGRADES.length;
-
-function isQuotaError(error: unknown): boolean {
-  // By name: newer browsers throw a QuotaExceededError class of its own.
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
 
 /** Bytes of the weights' values, for the quota message. */
 export function weightsBytes(weights: NamedWeights): number {
@@ -123,9 +112,13 @@ export class RunDb {
       return await body();
     } catch (error) {
       if (error instanceof StorageError) throw error;
-      throw new StorageError('storage', `${what} failed: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new StorageError(
+        'storage',
+        `${what} failed: ${describeFailure(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -170,7 +163,7 @@ export async function openRunDb(
     throw new StorageError(
       'storage',
       `opening the IndexedDB database "${name}" at version ` +
-        `${RUNS_DB_VERSION} failed: ${describe(error)}`,
+        `${RUNS_DB_VERSION} failed: ${describeFailure(error)}`,
       { cause: error },
     );
   }

@@ -15,6 +15,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { describeWeightsFile, type WeightsFileInfo } from './info';
 import { readSafetensors, SafetensorsError } from './safetensors';
+import { describeFailure, isQuotaError } from '../data/errors';
 
 export const WEIGHTS_DB_NAME = 'recipe-lab-weights';
 
@@ -67,17 +68,6 @@ export class WeightsError extends Error {
   }
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-function isQuotaError(error: unknown): boolean {
-  // By name: newer browsers throw a QuotaExceededError class of its own.
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
-}
-
 export interface DownloadProgress {
   bytes: number;
   /** From Content-Length; null when the server sends none. */
@@ -100,7 +90,7 @@ export async function downloadBytes(
   } catch (error) {
     throw new WeightsError(
       'network',
-      `could not reach ${url}: ${describe(error)}`,
+      `could not reach ${url}: ${describeFailure(error)}`,
       { cause: error },
     );
   }
@@ -126,7 +116,7 @@ export async function downloadBytes(
     throw new WeightsError(
       'network',
       `the download of ${url} broke off after ${bytes} bytes: ` +
-        describe(error),
+        describeFailure(error),
       { cause: error },
     );
   }
@@ -210,13 +200,13 @@ export class WeightsCache {
         throw new WeightsError(
           'quota',
           `storing ${id} (${bytes.length.toLocaleString('en-US')} bytes) ` +
-            `went over the browser's storage quota: ${describe(error)}`,
+            `went over the browser's storage quota: ${describeFailure(error)}`,
           { cause: error },
         );
       }
       throw new WeightsError(
         'storage',
-        `storing ${id} failed: ${describe(error)}`,
+        `storing ${id} failed: ${describeFailure(error)}`,
         { cause: error },
       );
     }
@@ -242,9 +232,13 @@ export class WeightsCache {
     try {
       return await op();
     } catch (error) {
-      throw new WeightsError('storage', `${what} failed: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new WeightsError(
+        'storage',
+        `${what} failed: ${describeFailure(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }
@@ -260,7 +254,7 @@ export async function openWeightsCache(): Promise<WeightsCache> {
   } catch (error) {
     throw new WeightsError(
       'storage',
-      `opening the weights cache failed: ${describe(error)}`,
+      `opening the weights cache failed: ${describeFailure(error)}`,
       { cause: error },
     );
   }

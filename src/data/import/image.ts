@@ -5,6 +5,7 @@
 //
 // The header parsing and the geometry are pure and tested in Node; only
 // decodeCrop needs a browser.
+import { describeFailure } from '../errors';
 import type { Box } from './plan';
 import type { ImageFit } from './types';
 
@@ -249,7 +250,7 @@ export async function decodeCrop(
     );
   } catch (error) {
     throw new ImageSkip(
-      `the ${header.format} image could not be decoded: ${describe(error)}`,
+      `the ${header.format} image could not be decoded: ${describeFailure(error)}`,
     );
   } finally {
     if (source instanceof ImageBitmap) source.close();
@@ -266,12 +267,8 @@ async function decode(blob: Blob): Promise<ImageBitmap> {
   try {
     return await createImageBitmap(blob, { imageOrientation: 'none' });
   } catch (error) {
-    throw new ImageSkip(`the image could not be decoded: ${describe(error)}`);
+    throw new ImageSkip(
+      `the image could not be decoded: ${describeFailure(error)}`,
+    );
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error
-    ? `${error.name}: ${error.message}`
-    : String(error);
 }
