@@ -59,6 +59,11 @@ export interface RunRecord {
   weightsNote: string | null;
   /** Why the run failed. */
   error: string | null;
+  /**
+   * Opened from a run card (card.ts): trained elsewhere, kept without
+   * weights. Absent on the lab's own runs.
+   */
+  shared?: boolean;
 }
 
 /**
