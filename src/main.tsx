@@ -23,6 +23,7 @@ import {
   PreviewStoreContext,
 } from './ui/preview-store';
 import { linkSearch, readLink } from './ui/recipe-link';
+import { openLinkedCard } from './ui/run-cards';
 import {
   connectRunLog,
   createRunsStore,
@@ -57,6 +58,10 @@ const runs = createRunsStore({
 });
 connectRunLog(store, trainer, runs);
 void runs.getState().load();
+// A run card link opens the card into the run log, on load and when a
+// link is pasted into this tab's address.
+void openLinkedCard(runs, window);
+window.addEventListener('hashchange', () => void openLinkedCard(runs, window));
 const automation = installAutomation(window, store, trainer, imports);
 const preview = createPreviewStore({
   previewer: new PreviewClient(),

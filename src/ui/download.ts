@@ -8,3 +8,13 @@ export function download(name: string, text: string, type: string): void {
   // The click has started the download by the time the next task runs.
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
+
+/** Puts `text` on the clipboard; false where the browser refuses. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

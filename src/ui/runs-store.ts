@@ -7,6 +7,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { sharedRecord, type RunCard } from '../runs/card';
 import type { RunDb } from '../runs/run-db';
 import {
   closeInterrupted,
@@ -46,6 +47,8 @@ export interface RunsState {
   error: AppError | null;
   /** The run being recorded. */
   activeId: string | null;
+  /** Why the last run card could not be opened; nothing was stored. */
+  cardError: string | null;
 
   load(): Promise<void>;
   rename(runId: string, name: string): Promise<void>;
@@ -56,6 +59,13 @@ export interface RunsState {
   sortBy(column: SortColumn): void;
   setFilter(text: string): void;
   dismissError(): void;
+  /**
+   * Adds the run of a colleague's card, marked shared and drawn in the
+   * overlay; the same card again replaces it.
+   */
+  addShared(card: RunCard): Promise<void>;
+  /** Shows why a card could not be opened. */
+  refuseCard(message: string | null): void;
   /** A training run started in the lab store. */
   recordStart(run: Pick<RunRecord, 'runId' | 'dataset' | 'recipe'>): void;
   recordEvent(event: TrainerEvent): void;
@@ -137,6 +147,7 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
       filter: '',
       error: null,
       activeId: null,
+      cardError: null,
 
       async load() {
         try {
@@ -202,6 +213,25 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
 
       dismissError() {
         set({ error: null });
+      },
+
+      async addShared(card) {
+        const record = sharedRecord(card);
+        set((s) => ({
+          records: [
+            ...s.records.filter((r) => r.runId !== record.runId),
+            record,
+          ],
+          overlay: s.overlay.includes(record.runId)
+            ? s.overlay
+            : [...s.overlay, record.runId],
+          cardError: null,
+        }));
+        await save(record.runId);
+      },
+
+      refuseCard(message) {
+        set({ cardError: message });
       },
 
       recordStart(run) {
@@ -288,8 +318,8 @@ export function connectRunLog(
 
 export const RunsStoreContext = createContext<RunsStore | null>(null);
 
-/** Reads the store from the nearest RunsStoreContext provider. */
-export function useRuns<T>(selector: (state: RunsState) => T): T {
+/** The store of the nearest RunsStoreContext provider. */
+export function useRunsStore(): RunsStore {
   const store = useContext(RunsStoreContext);
   if (!store) {
     throw new Error(
@@ -297,5 +327,10 @@ export function useRuns<T>(selector: (state: RunsState) => T): T {
         'found none',
     );
   }
-  return useStore(store, selector);
+  return store;
+}
+
+/** Reads the store from the nearest RunsStoreContext provider. */
+export function useRuns<T>(selector: (state: RunsState) => T): T {
+  return useStore(useRunsStore(), selector);
 }

@@ -5,6 +5,7 @@ import { isBusy } from '../run-events';
 import { useLab } from '../store';
 import { LinkNotices, OtherOptions, TrainOnField } from './RecipeExtras';
 import { EmaDecayNote, LrSuggestion, PresetPicker } from './RecipeHints';
+import { RecipeLink, RunElsewhere } from './RecipeShare';
 import { RecipeStep } from './RecipeStep';
 import { RunControls } from './RunControls';
 
@@ -61,6 +62,8 @@ export function RecipeForm() {
         </button>
       </form>
       <RunControls formId={RECIPE_FORM_ID} />
+      <RecipeLink />
+      <RunElsewhere />
     </section>
   );
 }

@@ -1,9 +1,13 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { runsCsv, runsJson } from '../../runs/export';
+import type { RunRecord } from '../../runs/record';
 import type { RunRow } from '../../runs/table';
 import { download } from '../download';
 import { useRuns } from '../runs-store';
 import { allRows, overlayRowsOf, tableRows } from '../runs-view';
+import { pageBase, shareRun, type SharedRun } from '../run-cards';
+import { toAppError } from '../store';
+import { CardDrop, SharePanel } from './RunCards';
 import { RunsOverlay } from './RunsOverlay';
 import { RunsTable } from './RunsTable';
 
@@ -66,6 +70,13 @@ export function RunsPanel() {
     [rows, sort, filter],
   );
   const chosen = useMemo(() => overlayRowsOf(rows, overlay), [rows, overlay]);
+  const [shared, setShared] = useState<SharedRun | null>(null);
+  const refuseCard = useRuns((s) => s.refuseCard);
+  const share = (record: RunRecord) => {
+    shareRun(record, pageBase(window.location)).then(setShared, (error) =>
+      refuseCard(toAppError(error).message),
+    );
+  };
 
   return (
     <section className="panel" aria-labelledby="runs-title">
@@ -81,11 +92,14 @@ export function RunsPanel() {
         />
       </div>
       <StorageNote />
-      {records.length === 0 ? (
-        <p className="muted">Each training run is kept here.</p>
-      ) : (
-        <RunsTable rows={shown} />
-      )}
+      <CardDrop>
+        {records.length === 0 ? (
+          <p className="muted">Each training run is kept here.</p>
+        ) : (
+          <RunsTable rows={shown} onShare={share} />
+        )}
+      </CardDrop>
+      {shared && <SharePanel shared={shared} onClose={() => setShared(null)} />}
       <Exports rows={chosen} />
       <RunsOverlay rows={chosen} />
     </section>

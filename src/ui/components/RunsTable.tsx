@@ -1,3 +1,5 @@
+import { isShareable } from '../../runs/card';
+import type { RunRecord } from '../../runs/record';
 import type { RunRow, SortColumn } from '../../runs/table';
 import { formatPercent } from '../format';
 import { useRuns } from '../runs-store';
@@ -62,7 +64,9 @@ function NameCell({ runId, name }: { runId: string; name: string }) {
   );
 }
 
-function Row({ row }: { row: RunRow }) {
+type OnShare = (record: RunRecord) => void;
+
+function Row({ row, onShare }: { row: RunRow; onShare: OnShare }) {
   const { record: r, changes } = row;
   const overlaid = useRuns((s) => s.overlay.includes(r.runId));
   const isBaseline = useRuns((s) => s.baselineId === r.runId);
@@ -75,7 +79,11 @@ function Row({ row }: { row: RunRow }) {
     }
   };
   return (
-    <tr data-run-id={r.runId} data-best={r.bestTop1 ?? ''}>
+    <tr
+      data-run-id={r.runId}
+      data-best={r.bestTop1 ?? ''}
+      data-shared={r.shared ? 'true' : undefined}
+    >
       <td>
         <input
           type="checkbox"
@@ -100,7 +108,7 @@ function Row({ row }: { row: RunRow }) {
       <td title={`width ${r.recipe.width}, seed ${r.seed}`}>{r.model}</td>
       <td title={r.error ?? r.weightsNote ?? undefined}>
         {r.status}
-        {r.weightsNote !== null && ' (no weights)'}
+        {r.shared ? ' (shared)' : r.weightsNote !== null && ' (no weights)'}
       </td>
       <td>{r.bestTop1 === null ? '–' : formatPercent(r.bestTop1)}</td>
       <td>{`${r.epochs.length}/${r.recipe.epochs}`}</td>
@@ -108,7 +116,15 @@ function Row({ row }: { row: RunRow }) {
       <td className="run-changes" title={r.query}>
         {changes}
       </td>
-      <td>
+      <td className="run-actions">
+        <button
+          type="button"
+          aria-label={`Share ${r.name}`}
+          disabled={!isShareable(r)}
+          onClick={() => onShare(r)}
+        >
+          Share
+        </button>
         <button
           type="button"
           className="danger"
@@ -124,7 +140,13 @@ function Row({ row }: { row: RunRow }) {
 }
 
 /** One row per run; headers sort, inputs rename, choose and delete. */
-export function RunsTable({ rows }: { rows: readonly RunRow[] }) {
+export function RunsTable({
+  rows,
+  onShare,
+}: {
+  rows: readonly RunRow[];
+  onShare: OnShare;
+}) {
   return (
     <div className="runs-scroll">
       <table className="runs-table" data-testid="runs-table">
@@ -140,7 +162,7 @@ export function RunsTable({ rows }: { rows: readonly RunRow[] }) {
         </thead>
         <tbody>
           {rows.map((row) => (
-            <Row key={row.record.runId} row={row} />
+            <Row key={row.record.runId} row={row} onShare={onShare} />
           ))}
         </tbody>
       </table>
