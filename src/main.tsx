@@ -42,7 +42,9 @@ const store = createLabStore(
 const syncAddress = ({ recipe, draft, trainOn }: LabState) => {
   const search = linkSearch(recipe, draft, trainOn);
   if (search !== null && search !== window.location.search) {
-    window.history.replaceState(window.history.state, '', search);
+    // The fragment stays: it may carry a run card still to be opened.
+    const { hash } = window.location;
+    window.history.replaceState(window.history.state, '', search + hash);
   }
 };
 syncAddress(store.getState());
