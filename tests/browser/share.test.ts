@@ -87,40 +87,27 @@ function finishedRun(): RunRecord {
   };
 }
 
-/** Stores `record` in the page's run log, as the app would have. */
-async function storeRun(page: Page, record: RunRecord): Promise<void> {
-  await page.evaluate(async (record) => {
+/**
+ * The records of the page's run log, read directly from IndexedDB, after
+ * storing `put` there as the app would have, when given.
+ */
+function runLog(page: Page, put?: RunRecord): Promise<RunRecord[]> {
+  return page.evaluate(async (put) => {
     const db = await new Promise<IDBDatabase>((done, fail) => {
       const request = indexedDB.open('recipe-lab-runs');
       request.onsuccess = () => done(request.result);
       request.onerror = () => fail(request.error);
     });
-    await new Promise<void>((done, fail) => {
-      const tx = db.transaction('runs', 'readwrite');
-      tx.objectStore('runs').put(record);
-      tx.oncomplete = () => done();
+    const tx = db.transaction('runs', 'readwrite');
+    if (put) tx.objectStore('runs').put(put);
+    const request = tx.objectStore('runs').getAll();
+    const runs = await new Promise<RunRecord[]>((done, fail) => {
+      tx.oncomplete = () => done(request.result as RunRecord[]);
       tx.onerror = () => fail(tx.error);
     });
     db.close();
-  }, record);
-}
-
-/** The records of the page's run log, read directly from IndexedDB. */
-function storedRuns(page: Page): Promise<RunRecord[]> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((done, fail) => {
-      const request = indexedDB.open('recipe-lab-runs');
-      request.onsuccess = () => done(request.result);
-      request.onerror = () => fail(request.error);
-    });
-    const runs = await new Promise<RunRecord[]>((done, fail) => {
-      const request = db.transaction('runs').objectStore('runs').getAll();
-      request.onsuccess = () => done(request.result as RunRecord[]);
-      request.onerror = () => fail(request.error);
-    });
-    db.close();
     return runs;
-  });
+  }, put);
 }
 
 test('Copy link and Run elsewhere give the form recipe', async () => {
@@ -183,7 +170,7 @@ test('a run card travels by link and by file; bad cards are refused', async () =
   await withClipboard(context, session.url);
   await ready(page);
   const run = finishedRun();
-  await storeRun(page, run);
+  await runLog(page, run);
   await page.reload();
   await ready(page);
   const table = page.getByTestId('runs-table');
@@ -225,8 +212,8 @@ test('a run card travels by link and by file; bad cards are refused', async () =
   await expect
     .poll(() => overlay.locator('.recharts-line').count())
     .toBeGreaterThan(0);
-  await expect.poll(() => storedRuns(other)).toHaveLength(1);
-  const [kept] = await storedRuns(other);
+  await expect.poll(() => runLog(other)).toHaveLength(1);
+  const [kept] = await runLog(other);
   expect(kept).toMatchObject({
     runId: 'shared:run-shared-1',
     shared: true,
@@ -267,7 +254,7 @@ test('a run card travels by link and by file; bad cards are refused', async () =
   await expect
     .poll(() => refusal.innerText())
     .toMatch(/run card in this link could not be opened/);
-  expect(await storedRuns(other)).toHaveLength(1);
+  expect(await runLog(other)).toHaveLength(1);
 
   // The file opens the same run again: replaced, not doubled.
   await input.setInputFiles({

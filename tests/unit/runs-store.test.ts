@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { createStore } from 'zustand/vanilla';
 import { StorageError } from '../../src/data/errors';
 import { DEFAULT_RECIPE } from '../../src/recipe/recipe';
+import { cardOf } from '../../src/runs/card';
 import type { RunRecord } from '../../src/runs/record';
 import type {
   NamedWeights,
@@ -261,5 +262,39 @@ describe('connectRunLog', () => {
       bestTop1: 0.5,
     });
     stop();
+  });
+});
+
+describe('shared runs', () => {
+  const card = () =>
+    cardOf({
+      ...record('theirs', { top1: [0.4, 0.6] }),
+      status: 'finished',
+    });
+
+  test('a card adds a stored, overlaid run beside the own ones', async () => {
+    const { store, log } = setup();
+    await store.getState().load();
+    store.getState().recordStart({ runId: 'mine', dataset: 'd', recipe });
+    await store.getState().addShared(card());
+    await store.getState().addShared(card());
+    const { records, overlay } = store.getState();
+    expect(records.map((r) => r.runId)).toEqual(['mine', 'shared:theirs']);
+    expect(overlay).toEqual(['shared:theirs']);
+    expect(log.runs.get('shared:theirs')).toMatchObject({
+      shared: true,
+      hasWeights: false,
+      bestTop1: 0.6,
+    });
+    expect(log.runs.has('mine')).toBe(true);
+  });
+
+  test('a refused card is shown until dismissed; nothing is stored', () => {
+    const { store, log } = setup();
+    store.getState().refuseCard('kind: expected "recipe-lab-run-card"');
+    expect(store.getState().cardError).toMatch(/kind: expected/);
+    store.getState().refuseCard(null);
+    expect(store.getState().cardError).toBeNull();
+    expect(log.runs.size).toBe(0);
   });
 });
