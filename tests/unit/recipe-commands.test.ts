@@ -20,6 +20,11 @@ import {
   TRAIN_PY_SWITCHES,
   TRAIN_PY_VALUE_FLAGS,
 } from './torchvision-train-flags';
+import {
+  TIMM_LIST_FLAGS,
+  TIMM_SWITCHES,
+  TIMM_VALUE_FLAGS,
+} from './timm-train-flags';
 
 const ONE_GPU: CommandTarget = { dataset: 'cars', gpus: 1, numClasses: 196 };
 
@@ -175,35 +180,63 @@ describe('the study presets', () => {
   });
 });
 
-describe('the torchvision command against train.py', () => {
-  const valueFlags = new Map(
-    TRAIN_PY_VALUE_FLAGS.flatMap((names) =>
-      names.map((n) => [n, names.at(-1)!] as const),
-    ),
-  );
-  const switches = new Set(TRAIN_PY_SWITCHES);
+interface ArgSpec {
+  values: readonly (readonly string[])[];
+  switches: readonly string[];
+  lists?: readonly string[];
+  ints?: readonly string[];
+}
 
-  /** Parses as argparse would, failing on what train.py would refuse. */
-  function parse(args: readonly string[]): Map<string, string | true> {
+/**
+ * A parser of the options `spec` lists, as argparse would take them,
+ * failing on what it would refuse: an unknown option, a missing value, an
+ * option given twice, a non-integer for an int option.
+ */
+function argParser(spec: ArgSpec) {
+  const canonical = new Map(
+    spec.values.flatMap((names) => names.map((n) => [n, names.at(-1)!])),
+  );
+  const isFlag = (arg: string | undefined) => /^-[a-z-]/i.test(arg ?? '');
+  return (args: readonly string[]): Map<string, string | true> => {
     const parsed = new Map<string, string | true>();
     for (let i = 0; i < args.length; i++) {
       const arg = args[i]!;
-      if (switches.has(arg)) {
-        parsed.set(arg, true);
-        continue;
-      }
-      const name = valueFlags.get(arg);
-      if (!name) throw new Error(`train.py has no option ${arg}`);
-      const value = args[++i];
-      if (value === undefined) throw new Error(`${arg}: expected a value`);
+      const name = canonical.get(arg) ?? arg;
       if (parsed.has(name)) throw new Error(`${arg} given twice`);
-      if (TRAIN_PY_INT_FLAGS.includes(name) && !/^\d+$/.test(value)) {
-        throw new Error(`${arg}: expected an integer, got ${value}`);
-      }
-      parsed.set(name, value);
+      if (spec.switches.includes(arg)) {
+        parsed.set(name, true);
+      } else if (spec.lists?.includes(arg)) {
+        const values: string[] = [];
+        while (i + 1 < args.length && !isFlag(args[i + 1]))
+          values.push(args[++i]!);
+        if (values.length === 0) throw new Error(`${arg}: expected values`);
+        parsed.set(name, values.join(' '));
+      } else if (canonical.has(arg)) {
+        const value = args[++i];
+        if (value === undefined || isFlag(value)) {
+          throw new Error(`${arg}: expected a value, got ${value}`);
+        }
+        if (spec.ints?.includes(name) && !/^\d+$/.test(value)) {
+          throw new Error(`${arg}: expected an integer, got ${value}`);
+        }
+        parsed.set(name, value);
+      } else throw new Error(`train.py has no option ${arg}`);
     }
     return parsed;
-  }
+  };
+}
+
+describe('the commands against the options of each train.py', () => {
+  const parseTorchvision = argParser({
+    values: TRAIN_PY_VALUE_FLAGS,
+    switches: TRAIN_PY_SWITCHES,
+    ints: TRAIN_PY_INT_FLAGS,
+  });
+  const parseTimm = argParser({
+    values: TIMM_VALUE_FLAGS,
+    switches: TIMM_SWITCHES,
+    lists: TIMM_LIST_FLAGS,
+  });
 
   const everything = recipe({
     pretrained: true,
@@ -233,17 +266,48 @@ describe('the torchvision command against train.py', () => {
       (name): [string, Recipe] => [name, presetRecipe(name)],
     ),
     ['every step on', everything],
+    [
+      'the other choices',
+      recipe({
+        opt: 'sgd',
+        lrScheduler: 'exponentiallr',
+        lrSchedulePer: 'step',
+        lrWarmupEpochs: 2,
+        autoAugment: 'imagenet',
+        cropFlip: true,
+        microBatchSize: 8,
+        patience: 2,
+        limit: 10,
+        width: 0.5,
+      }),
+    ],
   ];
 
-  test.each(parsed)('%s parse with train.py options', (_, r) => {
+  test.each(parsed)("%s parse with each train.py's options", (_, r) => {
     for (const gpus of [1, 8]) {
-      const command = torchvisionCommand(r, { ...ONE_GPU, gpus });
-      expect(() => parse(command.args)).not.toThrow();
+      const target = { ...ONE_GPU, gpus };
+      const torchvision = torchvisionCommand(r, target).args;
+      expect(() => parseTorchvision(torchvision)).not.toThrow();
+      expect(() => parseTimm(timmCommand(r, target).args)).not.toThrow();
     }
   });
 
+  test('the parsers refuse what each train.py would', () => {
+    expect(() => parseTorchvision(['--seed', '1'])).toThrow(/no option --seed/);
+    expect(() => parseTorchvision(['--epochs', '1.5'])).toThrow(/integer/);
+    expect(() => parseTorchvision(['--lr'])).toThrow(/expected a value/);
+    expect(() => parseTimm(['--lr-scheduler', 'steplr'])).toThrow(
+      /no option --lr-scheduler/,
+    );
+    expect(() => parseTimm(['--scale', '--hflip', '0'])).toThrow(
+      /expected values/,
+    );
+  });
+
   test('every step on reaches its flag', () => {
-    const parsed = parse(torchvisionCommand(everything, ONE_GPU).args);
+    const parsed = parseTorchvision(
+      torchvisionCommand(everything, ONE_GPU).args,
+    );
     expect(Object.fromEntries(parsed)).toMatchObject({
       '--weights': 'ResNet50_Weights.IMAGENET1K_V2',
       '--opt': 'rmsprop',
