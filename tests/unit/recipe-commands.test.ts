@@ -144,6 +144,8 @@ describe('the study presets', () => {
     });
     expect(command.args).not.toContain('--mixup-alpha');
     expect(command.notes.join('\n')).toMatch(/seed/);
+    // The preset names no weight file, so the lab would start from scratch.
+    expect(command.notes.join('\n')).toMatch(/pretrained without weights/);
   });
 
   test('the baseline keeps a constant LR with a StepLR past the end', () => {

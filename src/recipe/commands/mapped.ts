@@ -61,3 +61,12 @@ export function perProcessBatch(
     ],
   };
 }
+
+/** The lab starts from weights only when a file is named. */
+export function fromScratch(r: Readonly<Recipe>): Mapped {
+  if (!r.pretrained || r.weights !== null) return NONE;
+  return note(
+    'pretrained without weights: the lab trains from scratch until a ' +
+      'weight file is chosen; the command starts from ImageNet weights',
+  );
+}

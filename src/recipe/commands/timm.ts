@@ -10,6 +10,7 @@ import { effectiveEmaDecay } from '../../train/ema-decay';
 import {
   both,
   flags,
+  fromScratch,
   NONE,
   note,
   perProcessBatch,
@@ -92,7 +93,8 @@ export const timmTable: CommandTable = {
     r.width === 1
       ? NONE
       : note(`width ${r.width}: timm builds the published network`),
-  pretrained: (r) => (r.pretrained ? flags('--pretrained') : NONE),
+  pretrained: (r) =>
+    r.pretrained ? both(flags('--pretrained'), fromScratch(r)) : NONE,
   weights: (r) =>
     r.weights === null || r.weights.startsWith('timm/')
       ? NONE

@@ -7,6 +7,7 @@ import type { ModelName, Recipe } from '../recipe';
 import {
   both,
   flags,
+  fromScratch,
   NONE,
   note,
   perProcessBatch,
@@ -49,7 +50,10 @@ export const torchvisionTable: CommandTable = {
           `width ${r.width}: train.py builds the published network; ` +
             'torchvision has no width multiplier',
         ),
-  pretrained: (r) => (r.pretrained ? flags('--weights', weightsEnum(r)) : NONE),
+  pretrained: (r) =>
+    r.pretrained
+      ? both(flags('--weights', weightsEnum(r)), fromScratch(r))
+      : NONE,
   weights: (r) =>
     r.weights === null
       ? NONE
