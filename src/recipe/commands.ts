@@ -32,37 +32,30 @@ function checkTarget(t: CommandTarget): void {
   }
 }
 
+/** Every option's flags and notes, in the table's order. */
 function build(
   table: CommandTable,
-  keys: readonly (keyof Recipe)[],
   r: Readonly<Recipe>,
   t: CommandTarget,
 ): Mapped {
   checkTarget(t);
+  const keys = Object.keys(table) as (keyof Recipe)[];
   return keys.reduce((all, key) => both(all, table[key](r, t)), NONE);
 }
-
-/** The order options are written in: the table's own. */
-const keysOf = (table: CommandTable) => Object.keys(table) as (keyof Recipe)[];
 
 /** `torchrun --nproc_per_node=N train.py ...` of torchvision's reference. */
 export function torchvisionCommand(
   r: Readonly<Recipe>,
   t: CommandTarget,
 ): Command {
-  const { args, notes } = build(
-    torchvisionTable,
-    keysOf(torchvisionTable),
-    r,
-    t,
-  );
+  const { args, notes } = build(torchvisionTable, r, t);
   const program = ['torchrun', `--nproc_per_node=${t.gpus}`, 'train.py'];
   return { program, args: ['--data-path', dataPath(t), ...args], notes };
 }
 
 /** timm's train.py, started by torchrun for more than one GPU. */
 export function timmCommand(r: Readonly<Recipe>, t: CommandTarget): Command {
-  const { args, notes } = build(timmTable, keysOf(timmTable), r, t);
+  const { args, notes } = build(timmTable, r, t);
   const program =
     t.gpus === 1
       ? ['python', 'train.py']
