@@ -36,7 +36,7 @@ function CommandBlock({ title, command }: { title: string; command: Command }) {
       <CopyField
         label={`${title} command`}
         text={commandText(command)}
-        rows={Math.min(12, command.args.length / 2 + 2)}
+        rows={Math.min(12, Math.ceil(command.args.length / 2) + 2)}
       />
       {command.notes.length > 0 && (
         <ul className="muted command-notes">
