@@ -90,9 +90,14 @@ async function predictAll(p: Pass) {
   });
   for await (const batch of batches) {
     const { x, labels: y } = prepareEvalBatch(batch, manifest, recipe);
-    const top = tf.tidy(() =>
-      tf.topk(tf.softmax(forwardModel(p.model, x, null)), p.k),
-    );
+    // Ranked by logits, as training's evaluation ranks them (evalBatch),
+    // so that top-1 agrees even where two probabilities round alike.
+    const top = tf.tidy(() => {
+      const logits = forwardModel(p.model, x, null);
+      const { values, indices } = tf.topk(logits, p.k);
+      const logSum = tf.logSumExp(logits, 1, true);
+      return { values: tf.exp(values.sub(logSum)), indices };
+    });
     tf.dispose([x, y]);
     const [probs, classes] = await Promise.all([
       top.values.data<'float32'>(),
