@@ -4,7 +4,7 @@
 import { openCheckpointStore } from '../data/checkpoint-store';
 import type { Recipe } from '../recipe/recipe';
 import { openRunDb } from '../runs/run-db';
-import type { NamedTensor } from './checkpoint';
+import type { NamedTensor, RunCheckpoint } from './checkpoint';
 import { RunError } from './epoch';
 import type { EvalSource, NamedWeights } from './protocol';
 
@@ -21,6 +21,14 @@ const named = (tensors: readonly NamedTensor[]): NamedWeights =>
   Object.fromEntries(
     tensors.map((t) => [t.name, { shape: t.shape, data: t.data }]),
   );
+
+/** A checkpoint's weights and EMA averages as an evaluation takes them. */
+export function checkpointWeights(
+  checkpoint: Pick<RunCheckpoint, 'weights' | 'ema'>,
+): Pick<EvalInputs, 'weights' | 'ema'> {
+  const ema = checkpoint.ema?.values.length ? checkpoint.ema.values : null;
+  return { weights: named(checkpoint.weights), ema: ema && named(ema) };
+}
 
 async function fromRunLog(runId: string): Promise<EvalInputs> {
   const db = await openRunDb();
@@ -63,12 +71,10 @@ async function fromCheckpoint(runId: string): Promise<EvalInputs> {
           'deletes its checkpoint when it finishes)',
       );
     }
-    const ema = checkpoint.ema?.values.length ? checkpoint.ema.values : null;
     return {
       dataset: checkpoint.dataset,
       recipe: checkpoint.recipe,
-      weights: named(checkpoint.weights),
-      ema: ema && named(ema),
+      ...checkpointWeights(checkpoint),
       epochs: checkpoint.epochsDone,
     };
   } finally {
