@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import {
   classRows,
   sortClasses,
@@ -13,6 +13,11 @@ const COLUMNS: { column: ClassColumn; label: string; ema?: boolean }[] = [
   { column: 'accuracy', label: 'Top-1' },
   { column: 'change', label: 'EMA change', ema: true },
 ];
+
+/** Row height in px (the stylesheet's too) and the rows drawn beyond view. */
+const ROW_PX = 24;
+const VIEW_ROWS = 16;
+const SPARE_ROWS = 8;
 
 const percent = (x: number | null) => (x === null ? '–' : formatPercent(x));
 const signed = (x: number | null) =>
@@ -54,6 +59,24 @@ export function EvalClassTable() {
   );
   const hasEma = evaluation?.ema != null;
   const columns = COLUMNS.filter((c) => hasEma || !c.ema);
+  // Only the rows in view (and a few beyond) are in the page: 196 classes
+  // would otherwise make every re-render a long main-thread task.
+  const [top, setTop] = useState(0);
+  // Clamped: a filter can shorten the table under a scrolled box.
+  const first = Math.max(
+    0,
+    Math.min(
+      Math.floor(top / ROW_PX) - SPARE_ROWS,
+      shown.length - VIEW_ROWS - SPARE_ROWS,
+    ),
+  );
+  const last = Math.min(shown.length, first + VIEW_ROWS + 2 * SPARE_ROWS);
+  const spacer = (rows: number) =>
+    rows > 0 && (
+      <tr aria-hidden="true" style={{ height: rows * ROW_PX }}>
+        <td colSpan={columns.length} />
+      </tr>
+    );
   return (
     <div className="eval-section">
       <div className="chart-head">
@@ -66,7 +89,11 @@ export function EvalClassTable() {
           onChange={(e) => setFilter(e.target.value)}
         />
       </div>
-      <div className="eval-class-scroll">
+      <div
+        className="eval-class-scroll"
+        style={{ maxHeight: VIEW_ROWS * ROW_PX + 32 }}
+        onScroll={(e) => setTop(e.currentTarget.scrollTop)}
+      >
         <table className="runs-table" data-testid="eval-classes">
           <thead>
             <tr>
@@ -75,10 +102,12 @@ export function EvalClassTable() {
               ))}
             </tr>
           </thead>
-          <tbody>
-            {shown.map((r) => (
+          <tbody data-rows={shown.length}>
+            {spacer(first)}
+            {shown.slice(first, last).map((r) => (
               <tr
                 key={r.classId}
+                className="eval-class-row"
                 data-class={r.classId}
                 data-count={r.count}
                 data-correct={r.correct}
@@ -100,6 +129,7 @@ export function EvalClassTable() {
                 {hasEma && <td>{signed(r.change)}</td>}
               </tr>
             ))}
+            {spacer(shown.length - last)}
           </tbody>
         </table>
       </div>

@@ -5,7 +5,7 @@ import { useEval } from '../eval-store';
 import { EvalCrop } from './EvalCrop';
 
 /** Images listed at once; the rest are a filter away. */
-const LIST_LIMIT = 200;
+const LIST_LIMIT = 100;
 
 function Filters() {
   const filter = useEval((s) => s.imageFilter);
