@@ -22,6 +22,8 @@ import type { EvalResult, EvalSource, TrainerEvent } from '../train/protocol';
 export interface EvaluatorPort {
   evaluate(runId: string, source: EvalSource): Promise<EvalResult>;
   subscribe(listener: (event: TrainerEvent) => void): () => void;
+  /** Ends the evaluation under way, releasing its GPU device. */
+  terminate(): void;
 }
 
 export interface EvalDeps {
@@ -139,6 +141,8 @@ export function createEvalStore(deps: EvalDeps): EvalStore {
       classFilter: '',
 
       async open(runId, source, name = runId) {
+        // One evaluation at a time: a new one ends the one under way.
+        if (get().status === 'running') deps.evaluator.terminate();
         const ticket = ++asked;
         set({
           ...IDLE,
@@ -162,6 +166,7 @@ export function createEvalStore(deps: EvalDeps): EvalStore {
       },
 
       close() {
+        if (get().status === 'running') deps.evaluator.terminate();
         asked++;
         set(IDLE);
       },

@@ -64,7 +64,10 @@ function fakeEvaluator() {
   const listeners = new Set<(e: TrainerEvent) => void>();
   let finish: (r: EvalResult) => void = () => {};
   let fail: (e: Error) => void = () => {};
+  const ended = { count: 0 };
   return {
+    ended,
+    terminate: () => void ended.count++,
     evaluate: () =>
       new Promise<EvalResult>((resolve, reject) => {
         finish = resolve;
@@ -140,6 +143,7 @@ describe('store', () => {
       status: 'failed',
       error: 'expected a checkpoint of run "r1", found none',
     });
+    expect(evaluator.ended.count).toBe(0);
     const second = store.getState().open('r1', 'final');
     store.getState().show({ ...result(), runId: 'shown' });
     evaluator.finish(result());
@@ -147,5 +151,12 @@ describe('store', () => {
     expect(store.getState().target?.runId).toBe('shown');
     store.getState().close();
     expect(store.getState().status).toBe('idle');
+
+    // Another run while one is evaluated ends the first; so does Close.
+    void store.getState().open('r1', 'final');
+    void store.getState().open('r2', 'final');
+    expect(evaluator.ended.count).toBe(1);
+    store.getState().close();
+    expect(evaluator.ended.count).toBe(2);
   });
 });
