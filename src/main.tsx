@@ -15,6 +15,7 @@ import { openRunDb } from './runs/run-db';
 import { TrainerClient } from './train/client';
 import { PreviewClient } from './train/preview/client';
 import { App } from './ui/App';
+import { createEvalStore, EvalStoreContext } from './ui/eval-store';
 import { createImportStore, ImportStoreContext } from './ui/import-store';
 import { createLadderStore, LadderStoreContext } from './ui/ladder-store';
 import {
@@ -64,7 +65,18 @@ void runs.getState().load();
 // link is pasted into this tab's address.
 void openLinkedCard(runs, window);
 window.addEventListener('hashchange', () => void openLinkedCard(runs, window));
-const automation = installAutomation(window, store, trainer, imports);
+// Evaluations run in a Worker of their own, so one can run beside training.
+const evaluation = createEvalStore({
+  evaluator: new TrainerClient(),
+  openShards,
+});
+const automation = installAutomation(
+  window,
+  store,
+  trainer,
+  imports,
+  evaluation,
+);
 const preview = createPreviewStore({
   previewer: new PreviewClient(),
   later: (run, ms) => {
@@ -116,7 +128,9 @@ createRoot(root).render(
         <LadderStoreContext value={ladder}>
           <PreviewStoreContext value={preview}>
             <RunsStoreContext value={runs}>
-              <App onMount={automation.markReady} />
+              <EvalStoreContext value={evaluation}>
+                <App onMount={automation.markReady} />
+              </EvalStoreContext>
             </RunsStoreContext>
           </PreviewStoreContext>
         </LadderStoreContext>

@@ -14,9 +14,12 @@ import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe';
 import type {
   BenchOptions,
   BenchReport,
+  EvalResult,
+  EvalSource,
   TrainerEvent,
   TrainReport,
 } from '../train/protocol';
+import type { EvalStore } from '../ui/eval-store';
 import type { ImportForm } from '../ui/import-form';
 import type {
   ConvertArgs,
@@ -60,6 +63,33 @@ export interface RecipeLabApi {
   convertWeights(args: ConvertArgs): Promise<ConvertResult>;
   /** Runs a weight file on images (lab predict). */
   predict(args: PredictArgs): Promise<PredictResult>;
+  /**
+   * Opens the evaluation panel on a run's final weights or checkpoint, as
+   * its Evaluate button does; top-1 and top-5 (and the EMA's) once done.
+   */
+  evaluate(runId: string, source: EvalSource): Promise<EvalFigures>;
+  /** Shows a prediction set made elsewhere in the evaluation panel. */
+  showPredictions(result: EvalResult): Promise<EvalFigures>;
+}
+
+export interface EvalFigures {
+  numImages: number;
+  top1: number;
+  top5: number;
+  top1Ema: number | null;
+  top5Ema: number | null;
+}
+
+function evalFigures(evaluation: EvalStore): EvalFigures {
+  const { evaluation: e, error } = evaluation.getState();
+  if (!e) throw new Error(error ?? 'expected an evaluation, found none');
+  return {
+    numImages: e.numImages,
+    top1: e.raw.top1,
+    top5: e.raw.top5,
+    top1Ema: e.ema?.top1 ?? null,
+    top5Ema: e.ema?.top5 ?? null,
+  };
 }
 
 // tfjs in the page's own thread is only needed for these two, so it loads
@@ -118,6 +148,7 @@ export function installAutomation(
   store: LabStore,
   trainer: Pick<TrainerPort, 'subscribe'>,
   imports: ImportStore,
+  evaluation: EvalStore,
 ): { markReady(): void } {
   let markReady = () => {};
   const ready = new Promise<void>((resolve) => {
@@ -193,6 +224,16 @@ export function installAutomation(
     async predict(args) {
       await ready;
       return (await weightsModule()).predictImages(args);
+    },
+    async evaluate(runId, source) {
+      await ready;
+      await evaluation.getState().open(runId, source);
+      return evalFigures(evaluation);
+    },
+    async showPredictions(result) {
+      await ready;
+      evaluation.getState().show(result);
+      return evalFigures(evaluation);
     },
   };
   watchImportProgress(target, imports);

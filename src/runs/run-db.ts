@@ -6,8 +6,10 @@
 //            value: RunRecord (recipe, environment, metrics, thinned
 //            per-step loss and LR), a few tens of kilobytes
 //   weights  key: runId
-//            value: StoredWeights, the final weights of a run that ended,
-//            megabytes, read only when asked for
+//            value: StoredWeights, the final weights of a run that ended
+//            (and with model EMA its averaged weights beside them, for
+//            the evaluation view to compare), megabytes, read only when
+//            asked for
 //
 // Uses no window or DOM API. Never logs: failures reach the caller as
 // StorageError, with code 'quota' when the browser refused the space.
@@ -21,6 +23,8 @@ export const RUNS_DB_NAME = 'recipe-lab-runs';
 export interface StoredWeights {
   runId: string;
   weights: NamedWeights;
+  /** The EMA's weights, for runs with `modelEma` once it has averaged. */
+  ema?: NamedWeights;
 }
 
 interface RunsDB extends DBSchema {
@@ -69,18 +73,27 @@ export class RunDb {
     );
   }
 
-  async putWeights(runId: string, weights: NamedWeights): Promise<void> {
-    const mib = (weightsBytes(weights) / 2 ** 20).toFixed(1);
+  async putWeights(
+    runId: string,
+    weights: NamedWeights,
+    ema?: NamedWeights,
+  ): Promise<void> {
+    const bytes = weightsBytes(weights) + (ema ? weightsBytes(ema) : 0);
+    const mib = (bytes / 2 ** 20).toFixed(1);
     await this.write(`storing the ${mib} MiB of weights of "${runId}"`, () =>
-      this.db.put('weights', { runId, weights }),
+      this.db.put('weights', { runId, weights, ...(ema && { ema }) }),
     );
   }
 
   async getWeights(runId: string): Promise<NamedWeights | undefined> {
-    const stored = await this.run(`reading the weights of "${runId}"`, () =>
+    return (await this.getStoredWeights(runId))?.weights;
+  }
+
+  /** The final weights and, where kept, the EMA's. */
+  async getStoredWeights(runId: string): Promise<StoredWeights | undefined> {
+    return this.run(`reading the weights of "${runId}"`, () =>
       this.db.get('weights', runId),
     );
-    return stored?.weights;
   }
 
   /** Removes a record and its weights together. */

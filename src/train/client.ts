@@ -5,6 +5,8 @@
 import type {
   BenchOptions,
   BenchReport,
+  EvalResult,
+  EvalSource,
   TrainerEvent,
   TrainerRequest,
   TrainReport,
@@ -50,6 +52,14 @@ export class TrainerClient {
     return this.run<BenchReport>({ type: 'bench', options }, 'bench-done');
   }
 
+  /** Predicts the validation set with a run's final or checkpoint weights. */
+  evaluate(runId: string, source: EvalSource): Promise<EvalResult> {
+    return this.run<EvalResult>(
+      { type: 'evaluate', runId, source },
+      'eval-done',
+    );
+  }
+
   pause(): void {
     this.post({ type: 'pause' });
   }
@@ -74,7 +84,7 @@ export class TrainerClient {
 
   private run<R>(
     request: TrainerRequest,
-    doneType: 'done' | 'bench-done',
+    doneType: 'done' | 'bench-done' | 'eval-done',
   ): Promise<R> {
     if (this.worker) {
       return Promise.reject(
@@ -95,7 +105,7 @@ export class TrainerClient {
         this.emit(event);
         if (event.type === doneType) {
           finish();
-          resolve(event.report as R);
+          resolve(('result' in event ? event.result : event.report) as R);
         } else if (event.type === 'error') {
           finish();
           reject(new TrainerError(event.error.code, event.error.message));

@@ -66,7 +66,7 @@ export interface RunDeps {
 }
 
 /** Images per forward pass: the micro-batch when one is set. */
-function passImages(recipe: Recipe): number {
+export function passImages(recipe: Recipe): number {
   const micro = recipe.microBatchSize ?? null;
   return micro !== null && micro < recipe.batchSize ? micro : recipe.batchSize;
 }

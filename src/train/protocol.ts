@@ -1,6 +1,7 @@
 // The typed message protocol between the app and the training Worker.
 // Requests flow in, events flow out; every error that crosses the boundary
 // carries a code the UI can act on.
+import type { PredictionSet } from '../eval/predictions';
 import type { Recipe } from '../recipe/recipe';
 import type { LoadReport } from '../weights/plan';
 
@@ -133,8 +134,24 @@ export interface CheckpointInfo {
   writeSeconds: number;
 }
 
+/** Whose weights an evaluation reads: a run's final ones or its checkpoint. */
+export type EvalSource = 'final' | 'checkpoint';
+
+/** A run's validation set through its weights (and EMA), image by image. */
+export interface EvalResult extends PredictionSet {
+  runId: string;
+  source: EvalSource;
+  dataset: string;
+  classNames: string[];
+  /** With a checkpoint: the epochs it holds; the run's epochs otherwise. */
+  epochs: number;
+  seconds: number;
+}
+
 export type TrainerRequest =
   | { type: 'train'; runId: string; dataset: string; recipe: Recipe }
+  /** Predicts the validation set with a stored run's weights. */
+  | { type: 'evaluate'; runId: string; source: EvalSource }
   /** Continues a run from its checkpoint ('resume' alone unpauses). */
   | { type: 'resume-run'; runId: string }
   | { type: 'bench'; options: BenchOptions }
@@ -167,6 +184,7 @@ export type ErrorCode =
   | 'device-lost'
   | 'storage'
   | 'no-checkpoint'
+  | 'no-weights'
   | 'busy'
   | 'internal';
 
@@ -191,10 +209,16 @@ export type TrainerEvent =
   | { type: 'step'; progress: StepProgress }
   | { type: 'epoch'; metrics: EpochMetrics }
   /**
-   * The model's final weights (not the EMA's), sent once after the last
-   * epoch and before 'done'; absent when no epoch finished.
+   * The model's final weights, and with `modelEma` the EMA's averages,
+   * sent once after the last epoch and before 'done'; absent when no
+   * epoch finished.
    */
-  | { type: 'weights'; runId: string; weights: NamedWeights }
+  | {
+      type: 'weights';
+      runId: string;
+      weights: NamedWeights;
+      ema?: NamedWeights;
+    }
   | { type: 'checkpoint'; checkpoint: CheckpointInfo }
   /** A run continues from a checkpoint: what it had done before. */
   | {
@@ -210,4 +234,12 @@ export type TrainerEvent =
   /** Something the run decided that the user should know, e.g. its micro-batch. */
   | { type: 'notice'; message: string }
   | { type: 'bench-done'; report: BenchReport }
+  /** Images of the validation set predicted so far, of the weights named. */
+  | {
+      type: 'eval-progress';
+      weights: 'raw' | 'ema';
+      done: number;
+      total: number;
+    }
+  | { type: 'eval-done'; result: EvalResult }
   | { type: 'error'; error: TrainerErrorInfo };

@@ -4,9 +4,9 @@
 import { readModelWeights } from '../export/read-weights';
 import { loadSafetensors } from '../weights/load';
 import { RunError } from './epoch';
-import { isMobileNet } from './model';
+import { isMobileNet, type LabModel } from './model';
 import type { NamedWeights, RunWeights, TrainerEvent } from './protocol';
-import type { TraineeSetup } from './trainee';
+import { emaModel, type TraineeSetup } from './trainee';
 
 /** A weights file from the cache (worker.ts), as a run is given it. */
 export interface CachedWeights {
@@ -21,17 +21,35 @@ interface RunSide {
   weights?: CachedWeights;
 }
 
-/** Reads the weights off the device, once, and sends them on. */
+async function readNamed(model: LabModel): Promise<NamedWeights> {
+  const weights: NamedWeights = {};
+  for (const [name, { shape, data }] of await readModelWeights(model)) {
+    weights[name] = { shape: [...shape], data };
+  }
+  return weights;
+}
+
+/**
+ * Reads the weights off the device, once, and sends them on; with an EMA
+ * that has averaged, its weights too, so the run's evaluation can compare
+ * the two.
+ */
 export async function emitRunWeights(
   setup: TraineeSetup,
   run: RunSide,
 ): Promise<void> {
-  const arrays = await readModelWeights(setup.trainee.model);
-  const weights: NamedWeights = {};
-  for (const [name, { shape, data }] of arrays) {
-    weights[name] = { shape: [...shape], data };
-  }
-  run.emit({ type: 'weights', runId: run.runId, weights });
+  const { trainee, ema } = setup;
+  const hasEma = ema !== null && ema.values.size > 0;
+  const [weights, averaged] = await Promise.all([
+    readNamed(trainee.model),
+    hasEma ? readNamed(emaModel(trainee.model, ema)) : null,
+  ]);
+  run.emit({
+    type: 'weights',
+    runId: run.runId,
+    weights,
+    ...(averaged && { ema: averaged }),
+  });
 }
 
 /** Puts the run's weights into the fresh model, or fails the run. */

@@ -7,6 +7,8 @@ import {
 import { resolveRecipe } from '../recipe/validate';
 import { initBackend, type Backend } from './backend';
 import { runBench } from './bench';
+import { readEvalInputs } from './eval-source';
+import { runEvaluation } from './evaluate';
 import { RunControl, RunError } from './epoch';
 import { runTraining } from './loop';
 import {
@@ -21,14 +23,24 @@ const control = new RunControl();
 let backend: Backend | null = null;
 let active = false;
 
-function emit(event: TrainerEvent): void {
-  // The weights' buffers are moved, not copied: the run is over with them.
+/** Buffers an event moves rather than copies: the Worker is done with them. */
+function transferables(event: TrainerEvent): ArrayBuffer[] {
+  const arrays: ArrayBufferView[] = [];
+  if (event.type === 'weights') {
+    for (const w of [event.weights, event.ema ?? {}]) {
+      arrays.push(...Object.values(w).map((v) => v.data));
+    }
+  } else if (event.type === 'eval-done') {
+    const { labels, indices, raw, ema } = event.result;
+    arrays.push(labels, indices, raw.topIndices, raw.topProbs);
+    if (ema) arrays.push(ema.topIndices, ema.topProbs);
+  }
   // Each once: arrays read from one backend may share a buffer.
-  const transfer =
-    event.type === 'weights'
-      ? [...new Set(Object.values(event.weights).map((w) => w.data.buffer))]
-      : [];
-  self.postMessage(event, { transfer });
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}
+
+function emit(event: TrainerEvent): void {
+  self.postMessage(event, { transfer: transferables(event) });
 }
 
 function setState(state: TrainerState): void {
@@ -85,6 +97,36 @@ async function train(backend: Backend, request: TrainRequest) {
   }
 }
 
+type EvaluateRequest = Extract<TrainerRequest, { type: 'evaluate' }>;
+
+async function evaluate(backend: Backend, request: EvaluateRequest) {
+  const inputs = await readEvalInputs(request.runId, request.source);
+  const recipe = resolveRecipe({ ...inputs.recipe });
+  const { store, manifest: stored } = await openDataset(inputs.dataset);
+  try {
+    // The normalisation the run trained with, as train() finds it.
+    const measured = await withPixelStats(store, stored, (m) =>
+      emit({ type: 'notice', message: m }),
+    );
+    const { manifest } = await withCachedWeights(recipe, measured);
+    setState('running');
+    return await runEvaluation({
+      backend,
+      store,
+      manifest,
+      recipe,
+      runId: request.runId,
+      source: request.source,
+      epochs: inputs.epochs,
+      weights: inputs.weights,
+      ema: inputs.ema,
+      emit,
+    });
+  } finally {
+    store.close();
+  }
+}
+
 async function start(request: TrainerRequest): Promise<void> {
   if (active) {
     emit({
@@ -103,6 +145,10 @@ async function start(request: TrainerRequest): Promise<void> {
       const report = await train(backend, request);
       setState('finished');
       emit({ type: 'done', report });
+    } else if (request.type === 'evaluate') {
+      const result = await evaluate(backend, request);
+      setState('finished');
+      emit({ type: 'eval-done', result });
     } else if (request.type === 'bench') {
       const { store, manifest } = await openDataset(request.options.dataset);
       setState('running');
@@ -131,6 +177,7 @@ self.onmessage = (message: MessageEvent<TrainerRequest>) => {
     case 'train':
     case 'resume-run':
     case 'bench':
+    case 'evaluate':
       void start(request);
       break;
     case 'pause':

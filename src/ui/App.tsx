@@ -6,6 +6,7 @@ import { DatasetPanel } from './components/DatasetPanel';
 import { DatasetView } from './components/DatasetView';
 import { EpochLog } from './components/EpochLog';
 import { ErrorBox } from './components/ErrorBox';
+import { EvaluationPanel } from './components/EvaluationPanel';
 import { ImportPanel } from './components/ImportPanel';
 import { LadderChart } from './components/LadderChart';
 import { LadderPanel } from './components/LadderPanel';
@@ -50,6 +51,7 @@ export function App({ onMount }: { onMount?: () => void }) {
           <AccuracyChart />
           <EpochLog />
           <RunsPanel />
+          <EvaluationPanel />
           <LadderChart />
           <DatasetView />
         </div>

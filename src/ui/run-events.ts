@@ -162,6 +162,10 @@ function applyOne(state: TrainerSlice, event: TrainerEvent): TrainerSlice {
     case 'weights':
       // Kept by the run log (src/ui/runs-store.ts), not in the app state.
       return state;
+    case 'eval-progress':
+    case 'eval-done':
+      // An evaluation's own client reports to the evaluation store.
+      return state;
     case 'checkpoint':
       return withRun(state, { checkpoint: event.checkpoint });
     case 'resumed':

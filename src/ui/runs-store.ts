@@ -117,10 +117,14 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
         if (record) await db.put(record);
       });
 
-    const saveWeights = (runId: string, weights: NamedWeights) =>
+    const saveWeights = (
+      runId: string,
+      weights: NamedWeights,
+      ema?: NamedWeights,
+    ) =>
       queue(async (db) => {
         try {
-          await db.putWeights(runId, weights);
+          await db.putWeights(runId, weights, ema);
           update(runId, (r) => ({ ...r, hasWeights: true }));
         } catch (error) {
           // The metrics are kept all the same; the record says why not.
@@ -260,7 +264,9 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
             void save(runId);
             return;
           case 'weights':
-            if (event.runId === runId) void saveWeights(runId, event.weights);
+            if (event.runId === runId) {
+              void saveWeights(runId, event.weights, event.ema);
+            }
             return;
           case 'done':
             end(runId, (r) => withReport(r, event.report, deps.now()));

@@ -1,6 +1,7 @@
 // The final weights a run sends: once, after its last epoch and before it
 // returns, every parameter and buffer under its state-dict name; none from
-// a run stopped before an epoch ended.
+// a run stopped before an epoch ended; with model EMA, the EMA's beside
+// them.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, test } from 'vitest';
 import { DEFAULT_RECIPE, type Recipe } from '../../src/recipe/recipe';
@@ -23,7 +24,7 @@ const recipe: Recipe = {
   epochs: 2,
 };
 
-async function run(control = new RunControl()) {
+async function run(control = new RunControl(), given = recipe) {
   const { manifest, store } = fakeDataset(8, 4, SIDE);
   const events: TrainerEvent[] = [];
   const before = tf.memory().numTensors;
@@ -31,7 +32,7 @@ async function run(control = new RunControl()) {
     backend: fakeBackend,
     store,
     manifest,
-    recipe,
+    recipe: given,
     runId: 'weights-test',
     control,
     emit: (e) => events.push(e),
@@ -70,6 +71,27 @@ test('one weights event after the last epoch, named as the state dict', async ()
   // Trained: the running variance has moved off its initial ones.
   const runningVar = event.weights['bn1.running_var']!.data;
   expect(runningVar.some((v) => v !== 1)).toBe(true);
+  expect(event.ema).toBeUndefined();
+});
+
+test('with model EMA, its weights come too, under the same names', async () => {
+  const events = await run(new RunControl(), {
+    ...recipe,
+    modelEma: true,
+    modelEmaSteps: 1,
+    modelEmaDecay: 0.99,
+  });
+  const event = events.find((e) => e.type === 'weights')!;
+  if (event.type !== 'weights') throw new Error('unreachable');
+  const ema = event.ema!;
+  expect(Object.keys(ema).sort()).toEqual(Object.keys(event.weights).sort());
+  for (const [name, w] of Object.entries(ema)) {
+    expect(w.shape, name).toEqual(event.weights[name]!.shape);
+  }
+  // An average of several steps, not the last step's weights.
+  const a = ema['conv1.weight']!.data;
+  const b = event.weights['conv1.weight']!.data;
+  expect(a.some((v, i) => v !== b[i])).toBe(true);
 });
 
 test('a run stopped before its first epoch ends sends no weights', async () => {

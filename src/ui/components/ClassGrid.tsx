@@ -1,27 +1,8 @@
-import { useEffect, useRef } from 'react';
-import { toRgba, type ClassImages } from '../../data/class-images';
 import type { DatasetManifest, SplitName } from '../../data/schema';
 import { useImports } from '../import-store';
+import { PixelCanvas } from './PixelCanvas';
 
 const count = (n: number) => n.toLocaleString('en-US');
-
-/** One stored image, drawn at its stored size and scaled by CSS. */
-function StoredImage({
-  pixels,
-  of,
-}: {
-  pixels: Uint8Array;
-  of: Pick<ClassImages, 'width' | 'height' | 'channels'>;
-}) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const context = canvas.current?.getContext('2d');
-    if (!context) return;
-    const rgba = toRgba(pixels, of.channels);
-    context.putImageData(new ImageData(rgba, of.width, of.height), 0, 0);
-  }, [pixels, of.width, of.height, of.channels]);
-  return <canvas ref={canvas} width={of.width} height={of.height} />;
-}
 
 function ClassPicker({ manifest }: { manifest: DatasetManifest }) {
   const view = useImports((s) => s.classView);
@@ -87,7 +68,13 @@ export function ClassGrid({ manifest }: { manifest: DatasetManifest }) {
           </p>
           <div className="thumbs" data-testid="grid-images">
             {images.images.map((pixels, i) => (
-              <StoredImage key={i} pixels={pixels} of={images} />
+              <PixelCanvas
+                key={i}
+                pixels={pixels}
+                width={images.width}
+                height={images.height}
+                channels={images.channels}
+              />
             ))}
           </div>
         </>

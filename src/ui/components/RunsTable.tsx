@@ -2,6 +2,7 @@ import { isShareable } from '../../runs/card';
 import type { RunRecord } from '../../runs/record';
 import type { RunRow, SortColumn } from '../../runs/table';
 import { formatPercent } from '../format';
+import { useEval } from '../eval-store';
 import { useRuns } from '../runs-store';
 
 const COLUMNS: { column: SortColumn; label: string }[] = [
@@ -73,6 +74,7 @@ function Row({ row, onShare }: { row: RunRow; onShare: OnShare }) {
   const toggleOverlay = useRuns((s) => s.toggleOverlay);
   const setBaseline = useRuns((s) => s.setBaseline);
   const remove = useRuns((s) => s.remove);
+  const evaluate = useEval((s) => s.open);
   const confirmRemove = () => {
     if (window.confirm(`Delete run "${r.name}" and its weights?`)) {
       void remove(r.runId);
@@ -127,6 +129,27 @@ function Row({ row, onShare }: { row: RunRow; onShare: OnShare }) {
         </button>
         <button
           type="button"
+          aria-label={`Evaluate ${r.name}`}
+          title={
+            r.hasWeights
+              ? 'Its final weights over the validation set'
+              : 'Its latest checkpoint over the validation set'
+          }
+          disabled={!r.hasWeights && r.status === 'finished'}
+          onClick={() =>
+            void evaluate(
+              r.runId,
+              r.hasWeights ? 'final' : 'checkpoint',
+              r.name,
+            )
+          }
+        >
+          Evaluate
+        </button>
+      </td>
+      <td>
+        <button
+          type="button"
           className="danger"
           aria-label={`Delete ${r.name}`}
           disabled={r.status === 'running'}
@@ -157,6 +180,7 @@ export function RunsTable({
             {COLUMNS.map((c) => (
               <SortHeader key={c.column} {...c} />
             ))}
+            <th />
             <th />
           </tr>
         </thead>
