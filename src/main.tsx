@@ -11,10 +11,13 @@ import {
   shardOpener,
 } from './app/browser-deps';
 import { ImportClient } from './data/import/client';
+import { ExportClient } from './export/client';
 import { openRunDb } from './runs/run-db';
 import { TrainerClient } from './train/client';
 import { PreviewClient } from './train/preview/client';
 import { App } from './ui/App';
+import { downloadBlob } from './ui/download';
+import { createExportStore, ExportStoreContext } from './ui/export-store';
 import { createImportStore, ImportStoreContext } from './ui/import-store';
 import { createLadderStore, LadderStoreContext } from './ui/ladder-store';
 import {
@@ -56,6 +59,11 @@ const runs = createRunsStore({
   userAgent: navigator.userAgent,
 });
 connectRunLog(store, trainer, runs);
+const exportClient = new ExportClient();
+const exports = createExportStore({
+  exportRun: (runId, format) => exportClient.exportRun(runId, format),
+  save: downloadBlob,
+});
 void runs.getState().load();
 const automation = installAutomation(window, store, trainer, imports);
 const preview = createPreviewStore({
@@ -109,7 +117,9 @@ createRoot(root).render(
         <LadderStoreContext value={ladder}>
           <PreviewStoreContext value={preview}>
             <RunsStoreContext value={runs}>
-              <App onMount={automation.markReady} />
+              <ExportStoreContext value={exports}>
+                <App onMount={automation.markReady} />
+              </ExportStoreContext>
             </RunsStoreContext>
           </PreviewStoreContext>
         </LadderStoreContext>

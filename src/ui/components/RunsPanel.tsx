@@ -4,6 +4,7 @@ import type { RunRow } from '../../runs/table';
 import { download } from '../download';
 import { useRuns } from '../runs-store';
 import { allRows, overlayRowsOf, tableRows } from '../runs-view';
+import { ExportNote, LatestExport } from './RunExports';
 import { RunsOverlay } from './RunsOverlay';
 import { RunsTable } from './RunsTable';
 
@@ -81,6 +82,8 @@ export function RunsPanel() {
         />
       </div>
       <StorageNote />
+      <LatestExport records={records} />
+      <ExportNote />
       {records.length === 0 ? (
         <p className="muted">Each training run is kept here.</p>
       ) : (

@@ -1,6 +1,7 @@
 import type { RunRow, SortColumn } from '../../runs/table';
 import { formatPercent } from '../format';
 import { useRuns } from '../runs-store';
+import { ExportButtons } from './RunExports';
 
 const COLUMNS: { column: SortColumn; label: string }[] = [
   { column: 'name', label: 'Name' },
@@ -109,6 +110,9 @@ function Row({ row }: { row: RunRow }) {
         {changes}
       </td>
       <td>
+        <ExportButtons record={r} />
+      </td>
+      <td>
         <button
           type="button"
           className="danger"
@@ -135,6 +139,7 @@ export function RunsTable({ rows }: { rows: readonly RunRow[] }) {
             {COLUMNS.map((c) => (
               <SortHeader key={c.column} {...c} />
             ))}
+            <th>Download weights</th>
             <th />
           </tr>
         </thead>
