@@ -11,11 +11,14 @@ import {
   shardOpener,
 } from './app/browser-deps';
 import { ImportClient } from './data/import/client';
+import { ExportClient } from './export/client';
 import { openRunDb } from './runs/run-db';
 import { TrainerClient } from './train/client';
 import { PreviewClient } from './train/preview/client';
 import { App } from './ui/App';
 import { createEvalStore, EvalStoreContext } from './ui/eval-store';
+import { downloadBlob } from './ui/download';
+import { createExportStore, ExportStoreContext } from './ui/export-store';
 import { createImportStore, ImportStoreContext } from './ui/import-store';
 import { createLadderStore, LadderStoreContext } from './ui/ladder-store';
 import {
@@ -60,6 +63,11 @@ const runs = createRunsStore({
   userAgent: navigator.userAgent,
 });
 connectRunLog(store, trainer, runs);
+const exportClient = new ExportClient();
+const exports = createExportStore({
+  exportRun: (runId, format) => exportClient.exportRun(runId, format),
+  save: downloadBlob,
+});
 void runs.getState().load();
 // A run card link opens the card into the run log, on load and when a
 // link is pasted into this tab's address.
@@ -129,7 +137,9 @@ createRoot(root).render(
           <PreviewStoreContext value={preview}>
             <RunsStoreContext value={runs}>
               <EvalStoreContext value={evaluation}>
-                <App onMount={automation.markReady} />
+                <ExportStoreContext value={exports}>
+                  <App onMount={automation.markReady} />
+                </ExportStoreContext>
               </EvalStoreContext>
             </RunsStoreContext>
           </PreviewStoreContext>

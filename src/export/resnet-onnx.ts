@@ -252,7 +252,7 @@ function checkOptions(graph: ResNetGraph, options: OnnxExportOptions): void {
 }
 
 /** Every parameter and buffer present, with the shape the graph expects. */
-function checkWeights(graph: ResNetGraph, weights: ResNetWeights): void {
+export function checkWeights(graph: ResNetGraph, weights: ResNetWeights): void {
   for (const { name, shape } of [...graph.params, ...graph.buffers]) {
     const found = weights.get(name);
     if (!found) {

@@ -21,6 +21,13 @@ export interface RunEnvironment {
   userAgent: string;
 }
 
+export interface RunOutcome {
+  normalization: { mean: number[]; std: number[] };
+  numTrainImages: number;
+  numValImages: number;
+  startedFrom: string | null;
+}
+
 /** One point of the thinned per-step series. */
 export interface StepPoint {
   /** Global step the loss window ended at. */
@@ -55,6 +62,13 @@ export interface RunRecord {
   bestEpoch: number | null;
   /** Whether the final weights are stored (run-db.ts, store "weights"). */
   hasWeights: boolean;
+  /**
+   * From the run's report, for the model card of an export: the input
+   * normalisation, the images trained and validated on, and the weights
+   * file it started from. Null until the run ends, and in records kept
+   * before they were recorded (undefined there).
+   */
+  outcome?: RunOutcome | null;
   /** Why the weights are not stored, when they were sent but refused. */
   weightsNote: string | null;
   /** Why the run failed. */
@@ -97,6 +111,7 @@ export function newRunRecord(options: {
     bestTop1: null,
     bestEpoch: null,
     hasWeights: false,
+    outcome: null,
     weightsNote: null,
     error: null,
   };
@@ -195,6 +210,12 @@ export function withReport(
     epochs: report.epochs,
     bestTop1: report.epochs.length > 0 ? report.bestValTop1 : null,
     bestEpoch: report.epochs.length > 0 ? report.bestEpoch : null,
+    outcome: {
+      normalization: report.normalization,
+      numTrainImages: report.numTrainImages,
+      numValImages: report.numValImages,
+      startedFrom: report.weights?.id ?? null,
+    },
   };
 }
 

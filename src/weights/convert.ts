@@ -2,6 +2,8 @@
 // `lab predict`: files come from and go to URLs the driver serves (fetch
 // and PUT), so large files never cross the automation channel as text.
 import * as tf from '@tensorflow/tfjs';
+import { exportOnnx } from '../export/resnet-onnx';
+import { readModelWeights } from '../export/read-weights';
 import { initBackend, type Backend } from '../train/backend';
 import {
   createResNet,
@@ -22,7 +24,8 @@ import type { Normalization } from './sources';
 
 type Writer = (
   model: ResNetState,
-) => Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }[]>;
+  input: { normalization: Normalization; classNames: string[] },
+) => Promise<{ name: string; bytes: Uint8Array }[]>;
 
 /** One writer per format of formats.ts. */
 const WRITERS: Record<WeightFormatName, Writer> = {
@@ -30,6 +33,11 @@ const WRITERS: Record<WeightFormatName, Writer> = {
     { name: 'model.safetensors', bytes: await exportSafetensors(model) },
   ],
   tfjs: exportTfjsLayers,
+  onnx: async (model, input) => {
+    const weights = await readModelWeights(model);
+    const bytes = exportOnnx(model.graph, weights, input);
+    return [{ name: 'model.onnx', bytes }];
+  },
 };
 
 let backend: Promise<Backend> | null = null;
@@ -49,11 +57,9 @@ async function fetchBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-async function putBytes(
-  url: string,
-  bytes: Uint8Array<ArrayBuffer>,
-): Promise<void> {
-  const response = await fetch(url, { method: 'PUT', body: bytes });
+async function putBytes(url: string, bytes: Uint8Array): Promise<void> {
+  const body = new Blob([bytes as Uint8Array<ArrayBuffer>]);
+  const response = await fetch(url, { method: 'PUT', body });
   if (!response.ok) {
     throw new Error(
       `writing ${url}: expected HTTP 200, got ${response.status}`,
@@ -97,27 +103,32 @@ export async function convertWeights(
   try {
     const report = loadSafetensors(model, await fetchBytes(args.weightsUrl));
     const files: ConvertResult['files'] = [];
-    const write = async (name: string, bytes: Uint8Array<ArrayBuffer>) => {
+    const write = async (name: string, bytes: Uint8Array) => {
       await putBytes(`${args.outputUrl}${name}`, bytes);
       files.push({ name, bytes: bytes.length });
     };
+    const classNames = Array.from({ length: args.numClasses }, (_, i) =>
+      String(i),
+    );
+    // Weights from elsewhere carry no dataset statistics: the lab's
+    // fallback, ImageNet's for RGB.
+    const norm = normalization({
+      height: args.inputSize,
+      width: args.inputSize,
+      channels: args.inChannels,
+    });
     for (const format of args.formats) {
-      for (const file of await WRITERS[format](model)) {
+      const input = { normalization: norm, classNames };
+      for (const file of await WRITERS[format](model, input)) {
         await write(file.name, file.bytes);
       }
     }
     const card = buildModelCard({
       config,
       weightsFiles: files.map((f) => f.name),
-      classes: Array.from({ length: args.numClasses }, (_, i) => String(i)),
+      classes: classNames,
       inputSize: args.inputSize,
-      // Weights from elsewhere carry no dataset statistics: the lab's
-      // fallback, ImageNet's for RGB.
-      normalization: normalization({
-        height: args.inputSize,
-        width: args.inputSize,
-        channels: args.inChannels,
-      }),
+      normalization: norm,
       startedFrom: args.startedFrom,
       backend: {
         name: info.backend,

@@ -8,6 +8,9 @@ export const WEIGHT_FORMATS = {
   tfjs:
     'model.json and weights.bin: a tfjs Layers model, for ' +
     'tf.loadLayersModel',
+  onnx:
+    'model.onnx: an ONNX inference graph (opset 17, batch norm folded ' +
+    'into the convolutions), for onnxruntime',
 } as const;
 
 export type WeightFormatName = keyof typeof WEIGHT_FORMATS;

@@ -8,7 +8,7 @@ import {
   writeSafetensors,
   type NamedTensor,
 } from './safetensors';
-import { stateDictEntries, toTorchLayout } from './state-dict';
+import { stateDictEntries, torchStateDict } from './state-dict';
 
 function variableOf(state: ResNetState, name: string): tf.Variable {
   const v = state.params.get(name) ?? state.buffers.get(name);
@@ -38,16 +38,11 @@ export function loadSafetensors(
 export async function readStateDict(
   state: ResNetState,
 ): Promise<NamedTensor[]> {
-  const out: NamedTensor[] = [];
-  for (const entry of stateDictEntries(state.graph)) {
-    const lab = (await variableOf(state, entry.name).data()) as Float32Array;
-    out.push({
-      name: entry.name,
-      shape: entry.torchShape,
-      data: toTorchLayout(entry.kind, entry.labShape, lab),
-    });
+  const values = new Map<string, Float32Array>();
+  for (const { name } of stateDictEntries(state.graph)) {
+    values.set(name, (await variableOf(state, name).data()) as Float32Array);
   }
-  return out;
+  return torchStateDict(state.graph, (name) => values.get(name)!);
 }
 
 /**

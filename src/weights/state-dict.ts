@@ -6,6 +6,7 @@
 // downsample.0/1, fc), so one mapping serves both. Pure: no tfjs.
 import type { ResNetGraph } from '../train/resnet';
 import type { ParamKind } from '../train/state-dict';
+import type { NamedTensor } from './safetensors';
 
 export type EntryKind = ParamKind | 'bn-buffer';
 
@@ -57,6 +58,21 @@ export function stateDictEntries(graph: ResNetGraph): StateDictEntry[] {
     }
   }
   return entries;
+}
+
+/**
+ * The network's state_dict in torchvision's layout and order, from its
+ * values in the lab's layout (`valueOf` by state-dict name).
+ */
+export function torchStateDict(
+  graph: ResNetGraph,
+  valueOf: (name: string) => Float32Array,
+): NamedTensor[] {
+  return stateDictEntries(graph).map((entry) => ({
+    name: entry.name,
+    shape: entry.torchShape,
+    data: toTorchLayout(entry.kind, entry.labShape, valueOf(entry.name)),
+  }));
 }
 
 /** Torch layout to the lab's, for a tensor of the lab shape `labShape`. */

@@ -6,26 +6,34 @@
 // comes after a ReLU, so zero padding there equals torch's -inf padding.
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON } from '../train/ops/batch-norm';
-import type { ResNetState } from '../train/resnet';
+import type { ResNetGraph, ResNetState } from '../train/resnet';
 
 type Layer = tf.SymbolicTensor;
 
-function value(state: ResNetState, name: string): tf.Tensor {
-  const v = state.params.get(name) ?? state.buffers.get(name);
-  if (!v) throw new Error(`the model has no variable "${name}"`);
-  return v;
+/** A parameter or buffer by state-dict name, in the lab's layout. */
+export type TensorLookup = (name: string) => tf.Tensor;
+
+function lookupOf(state: ResNetState): TensorLookup {
+  return (name) => {
+    const v = state.params.get(name) ?? state.buffers.get(name);
+    if (!v) throw new Error(`the model has no variable "${name}"`);
+    return v;
+  };
 }
 
 /** Builds the Layers model with the model's current weights. */
 export function toLayersModel(state: ResNetState): tf.LayersModel {
-  const { graph } = state;
+  return buildLayersModel(state.graph, lookupOf(state));
+}
+
+/** Builds the Layers model of `graph`, its weights copied from `value`. */
+export function buildLayersModel(
+  graph: ResNetGraph,
+  value: TensorLookup,
+): tf.LayersModel {
   const assignments: [string, tf.Tensor[]][] = [];
-  const convBn = (
-    x: Layer,
-    layer: ResNetState['graph']['stem'],
-    relu: boolean,
-  ): Layer => {
-    const kernel = value(state, `${layer.conv}.weight`);
+  const convBn = (x: Layer, layer: ResNetGraph['stem'], relu: boolean) => {
+    const kernel = value(`${layer.conv}.weight`);
     const [size, , , filters] = kernel.shape as number[];
     let h = x;
     if (layer.pad > 0) {
@@ -50,10 +58,7 @@ export function toLayersModel(state: ResNetState): tf.LayersModel {
       .batchNormalization({ epsilon: BN_EPSILON, name: layer.bn })
       .apply(h) as Layer;
     const stats = ['weight', 'bias', 'running_mean', 'running_var'];
-    assignments.push([
-      layer.bn,
-      stats.map((s) => value(state, `${layer.bn}.${s}`)),
-    ]);
+    assignments.push([layer.bn, stats.map((s) => value(`${layer.bn}.${s}`))]);
     return relu
       ? (tf.layers.reLU({ name: `${layer.bn}.relu` }).apply(h) as Layer)
       : h;
@@ -80,10 +85,7 @@ export function toLayersModel(state: ResNetState): tf.LayersModel {
   const logits = tf.layers
     .dense({ units: graph.config.numClasses, name: 'fc' })
     .apply(h) as Layer;
-  assignments.push([
-    'fc',
-    [value(state, 'fc.weight'), value(state, 'fc.bias')],
-  ]);
+  assignments.push(['fc', [value('fc.weight'), value('fc.bias')]]);
 
   const model = tf.model({ inputs: input, outputs: logits });
   for (const [name, weights] of assignments) {
@@ -93,10 +95,19 @@ export function toLayersModel(state: ResNetState): tf.LayersModel {
 }
 
 /** model.json and its weights file, as tf.loadLayersModel reads them. */
-export async function exportTfjsLayers(
-  state: ResNetState,
-): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }[]> {
-  const model = toLayersModel(state);
+export function exportTfjsLayers(state: ResNetState): Promise<LayersFile[]> {
+  return saveLayersModel(toLayersModel(state));
+}
+
+export interface LayersFile {
+  name: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** The files of `model`, which it disposes. */
+export async function saveLayersModel(
+  model: tf.LayersModel,
+): Promise<LayersFile[]> {
   try {
     let artifacts: tf.io.ModelArtifacts | null = null;
     await model.save(

@@ -8,7 +8,9 @@ ResNet, strictly and unchanged, and prints its eval-mode logits as JSON.
   /usr/bin/python3 tests/reference/check_exported_weights.py \
       FILE MODEL NUM_CLASSES --images DIR
 
-MODEL is a torchvision.models name (resnet18, resnet34, resnet50);
+MODEL is a torchvision.models name (resnet18, resnet34, resnet50); a
+file whose conv1 takes other than 3 channels (the lab's gray models) gets
+a conv1 of that many input channels, the rest of the model as it is;
 INPUTS_JSON holds "input" (flat, NHWC) and "inputShape" [n, h, w, c], as
 make_weights_expected.py writes them. With --images, the inputs are the
 .png files of DIR in name order, RGB, as they are (no resize), normalised
@@ -50,6 +52,11 @@ def image_inputs(folder):
 def main(path, name, num_classes, *inputs):
     tensors, _ = load(path)
     model = getattr(torchvision.models, name)(num_classes=int(num_classes))
+    out_channels, in_channels = tensors["conv1.weight"].shape[:2]
+    if in_channels != 3:
+        model.conv1 = torch.nn.Conv2d(
+            in_channels, out_channels, 7, stride=2, padding=3, bias=False
+        )
     model.load_state_dict(tensors, strict=True)
     model.eval()
     x = image_inputs(inputs[1]) if inputs[0] == "--images" else json_inputs(inputs[0])

@@ -44,6 +44,24 @@ describe('convert', () => {
     );
   });
 
+  test('--format takes tfjs, safetensors and onnx together, in order', () => {
+    const command = parseArgs([
+      'convert',
+      '--in',
+      'w.safetensors',
+      '--classes',
+      '10',
+      '--out',
+      'o',
+      '--format',
+      'tfjs,safetensors,onnx',
+    ]);
+    expect(command).toMatchObject({
+      kind: 'convert',
+      formats: ['tfjs', 'safetensors', 'onnx'],
+    });
+  });
+
   test('a format it cannot write lists those it can', () => {
     const error = usageError([
       'convert',
@@ -58,7 +76,7 @@ describe('convert', () => {
     ]);
     expect(error.message).toBe(
       '--format: expected a comma-separated list of safetensors, tfjs, ' +
-        'got "safetensors,pickle"',
+        'onnx, got "safetensors,pickle"',
     );
     expect(usage('convert')).toContain('--format LIST');
   });

@@ -115,12 +115,22 @@ describe('run records', () => {
       bestValTop1: 0.6,
       bestEpoch: 2,
       stopped: false,
+      normalization: { mean: [0.25], std: [0.5] },
+      numTrainImages: 64,
+      numValImages: 1000,
+      weights: { id: 'timm/resnet50.a1_in1k' },
     } as TrainReport;
     expect(withReport(r, report, 99)).toMatchObject({
       status: 'finished',
       finishedAt: 99,
       bestTop1: 0.6,
       bestEpoch: 2,
+      outcome: {
+        normalization: { mean: [0.25], std: [0.5] },
+        numTrainImages: 64,
+        numValImages: 1000,
+        startedFrom: 'timm/resnet50.a1_in1k',
+      },
     });
     const stopped = { ...report, stopped: true, epochs: [] };
     expect(withReport(r, stopped, 5)).toMatchObject({

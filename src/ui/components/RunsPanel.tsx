@@ -8,6 +8,7 @@ import { allRows, overlayRowsOf, tableRows } from '../runs-view';
 import { pageBase, shareRun, type SharedRun } from '../run-cards';
 import { toAppError } from '../store';
 import { CardDrop, SharePanel } from './RunCards';
+import { ExportNote, LatestExport } from './RunExports';
 import { RunsOverlay } from './RunsOverlay';
 import { RunsTable } from './RunsTable';
 
@@ -100,6 +101,8 @@ export function RunsPanel() {
         )}
       </CardDrop>
       {shared && <SharePanel shared={shared} onClose={() => setShared(null)} />}
+      <LatestExport records={records} />
+      <ExportNote />
       <Exports rows={chosen} />
       <RunsOverlay rows={chosen} />
     </section>

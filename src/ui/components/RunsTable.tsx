@@ -4,6 +4,7 @@ import type { RunRow, SortColumn } from '../../runs/table';
 import { formatPercent } from '../format';
 import { useEval } from '../eval-store';
 import { useRuns } from '../runs-store';
+import { ExportButtons } from './RunExports';
 
 const COLUMNS: { column: SortColumn; label: string }[] = [
   { column: 'name', label: 'Name' },
@@ -148,6 +149,9 @@ function Row({ row, onShare }: { row: RunRow; onShare: OnShare }) {
         </button>
       </td>
       <td>
+        <ExportButtons record={r} />
+      </td>
+      <td>
         <button
           type="button"
           className="danger"
@@ -181,6 +185,7 @@ export function RunsTable({
               <SortHeader key={c.column} {...c} />
             ))}
             <th />
+            <th>Download weights</th>
             <th />
           </tr>
         </thead>
