@@ -291,9 +291,11 @@ export const BENCH_DEFAULTS: Readonly<BenchOptions> = Object.freeze({
   kernels: 'lab',
 });
 
-// The bench counts live tensors after step 2 and after step 20 to catch a
-// leak, so fewer than 20 timed steps would leave the second count unread.
-const BENCH_STEP_RANGE = { min: 20, max: 100_000 };
+// The bench counts live tensors after step 2 and after step 20 (or its
+// last step, if sooner) to catch a leak; src/train/bench.ts wants three
+// steps in all.
+const BENCH_STEP_RANGE = { min: 2, max: 100_000 };
+const BENCH_ROUND_RANGE = { min: 1, max: 10 };
 const WARMUP_STEP_RANGE = { min: 0, max: 10_000 };
 
 /** Where the app is served when a profile is kept (see PROFILE_FLAG). */
@@ -398,6 +400,12 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
     'untimed steps first, while shaders compile',
     WARMUP_STEP_RANGE,
     BENCH_DEFAULTS.warmupSteps,
+  ),
+  integerFlag(
+    'rounds',
+    'bare and lab measurements alternate this many times, best of each',
+    BENCH_ROUND_RANGE,
+    2,
   ),
   recipeFlag('seed', BENCH_DEFAULTS.seed),
   choiceFlag(
