@@ -24,6 +24,11 @@ import type {
   PredictArgs,
   PredictResult,
 } from '../weights/convert';
+import {
+  downloadWeights,
+  withWeightsCache,
+  type WeightsEntry,
+} from '../weights/cache';
 import type { ImportStore } from '../ui/import-store';
 import type { LabStore, TrainerPort } from '../ui/store';
 
@@ -60,6 +65,17 @@ export interface RecipeLabApi {
   convertWeights(args: ConvertArgs): Promise<ConvertResult>;
   /** Runs a weight file on images (lab predict). */
   predict(args: PredictArgs): Promise<PredictResult>;
+  /** Caches the file at `url` as the Weights panel does (lab weights). */
+  addWeights(args: AddWeightsArgs): Promise<WeightsEntry>;
+  /** The weights cache's entries, newest first. */
+  listWeights(): Promise<WeightsEntry[]>;
+}
+
+export interface AddWeightsArgs {
+  /** Where the page fetches the file: a web address or the CLI's server. */
+  url: string;
+  id: string;
+  source: WeightsEntry['source'];
 }
 
 // tfjs in the page's own thread is only needed for these two, so it loads
@@ -193,6 +209,14 @@ export function installAutomation(
     async predict(args) {
       await ready;
       return (await weightsModule()).predictImages(args);
+    },
+    async addWeights({ url, id, source }) {
+      await ready;
+      return withWeightsCache((c) => downloadWeights(c, url, { id, source }));
+    },
+    async listWeights() {
+      await ready;
+      return withWeightsCache((c) => c.list());
     },
   };
   watchImportProgress(target, imports);

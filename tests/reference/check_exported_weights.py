@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Loads a safetensors file that the lab exported into torchvision's own
-ResNet, strictly and unchanged, and prints its eval-mode logits as JSON.
+network, strictly and unchanged, and prints its eval-mode logits as JSON.
 
   /usr/bin/python3 tests/reference/check_exported_weights.py \
       FILE MODEL NUM_CLASSES INPUTS_JSON
@@ -8,7 +8,8 @@ ResNet, strictly and unchanged, and prints its eval-mode logits as JSON.
   /usr/bin/python3 tests/reference/check_exported_weights.py \
       FILE MODEL NUM_CLASSES --images DIR
 
-MODEL is a torchvision.models name (resnet18, resnet34, resnet50);
+MODEL is a torchvision.models name (resnet18, resnet34, resnet50,
+mobilenet_v3_large);
 INPUTS_JSON holds "input" (flat, NHWC) and "inputShape" [n, h, w, c], as
 make_weights_expected.py writes them. With --images, the inputs are the
 .png files of DIR in name order, RGB, as they are (no resize), normalised

@@ -230,15 +230,15 @@ describe('errors', () => {
     );
     expect(usageError(['-x']).message).toBe(
       'unknown command "-x" (expected one of: train, bench, ladder, ' +
-        'import, bench-import, recipe, convert, predict)',
+        'import, bench-import, recipe, convert, predict, weights)',
     );
     expect(usageError(['fit']).message).toBe(
       'unknown command "fit" (expected one of: train, bench, ladder, ' +
-        'import, bench-import, recipe, convert, predict)',
+        'import, bench-import, recipe, convert, predict, weights)',
     );
     expect(usageError([]).message).toBe(
       'no command given (expected one of: train, bench, ladder, ' +
-        'import, bench-import, recipe, convert, predict)',
+        'import, bench-import, recipe, convert, predict, weights)',
     );
   });
 });

@@ -38,7 +38,8 @@ export type Topic =
   | 'bench-import'
   | 'recipe'
   | 'convert'
-  | 'predict';
+  | 'predict'
+  | 'weights';
 export const TOPICS: readonly Topic[] = [
   'train',
   'bench',
@@ -48,6 +49,7 @@ export const TOPICS: readonly Topic[] = [
   'recipe',
   'convert',
   'predict',
+  'weights',
 ];
 
 export type Checked =
@@ -602,6 +604,24 @@ export const PREDICT_FLAGS: readonly FlagSpec[] = [
   ),
 ];
 
+export const WEIGHTS_FLAGS: readonly FlagSpec[] = [
+  textFlag(
+    'id',
+    'ID',
+    'the id to cache the file under, which `train --weights` names',
+    'a non-empty text',
+    "the file's name, or the URL",
+  ),
+  textFlag(
+    'profile',
+    'DIR',
+    'the browser profile whose weights cache to use; `train` finds the ' +
+      'weights with the same --profile',
+    'a folder path',
+    "the lab's default profile (~/.cache/recipe-lab/profile)",
+  ),
+];
+
 export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   train: TRAIN_FLAGS,
   bench: BENCH_FLAGS,
@@ -611,4 +631,5 @@ export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   recipe: RECIPE_FLAGS,
   convert: CONVERT_FLAGS,
   predict: PREDICT_FLAGS,
+  weights: WEIGHTS_FLAGS,
 };
