@@ -27,6 +27,11 @@ import type {
   PredictArgs,
   PredictResult,
 } from '../weights/convert';
+import {
+  downloadWeights,
+  withWeightsCache,
+  type WeightsEntry,
+} from '../weights/cache';
 import type { ImportStore } from '../ui/import-store';
 import type { LabStore, TrainerPort } from '../ui/store';
 
@@ -70,6 +75,17 @@ export interface RecipeLabApi {
   evaluate(runId: string, source: EvalSource): Promise<EvalFigures>;
   /** Shows a prediction set made elsewhere in the evaluation panel. */
   showPredictions(result: EvalResult): Promise<EvalFigures>;
+  /** Caches the file at `url` as the Weights panel does (lab weights). */
+  addWeights(args: AddWeightsArgs): Promise<WeightsEntry>;
+  /** The weights cache's entries, newest first. */
+  listWeights(): Promise<WeightsEntry[]>;
+}
+
+export interface AddWeightsArgs {
+  /** Where the page fetches the file: a web address or the CLI's server. */
+  url: string;
+  id: string;
+  source: WeightsEntry['source'];
 }
 
 export interface EvalFigures {
@@ -234,6 +250,14 @@ export function installAutomation(
       await ready;
       evaluation.getState().show(result);
       return evalFigures(evaluation);
+    },
+    async addWeights({ url, id, source }) {
+      await ready;
+      return withWeightsCache((c) => downloadWeights(c, url, { id, source }));
+    },
+    async listWeights() {
+      await ready;
+      return withWeightsCache((c) => c.list());
     },
   };
   watchImportProgress(target, imports);

@@ -20,8 +20,11 @@ import type { BenchOptions, BenchReport, KernelTime } from './protocol';
 import { trainStep } from './step';
 import { createTrainee } from './trainee';
 
-/** Bare and lab measurements alternate this many times. */
+/** Bare and lab measurements alternate this many times by default. */
 export const BENCH_ROUNDS = 2;
+
+/** Live tensors are counted after step 2 and after this one, if reached. */
+const LATER_TENSOR_STEP = 20;
 
 export interface BenchDeps {
   backend: Backend;
@@ -166,6 +169,7 @@ async function labRun(deps: BenchDeps, recipe: Recipe) {
   };
   const runOptions = epochOptions(context, 1);
   const totalSteps = options.warmupSteps + options.steps;
+  const laterStep = Math.min(LATER_TENSOR_STEP, totalSteps);
   const tensorsAt = new Map<number, number>();
   const reads = countBackendReads();
   let timedFrom = 0;
@@ -193,7 +197,7 @@ async function labRun(deps: BenchDeps, recipe: Recipe) {
           await backend.fence();
           timedFrom = performance.now();
         }
-        if (step === 2 || step === 20) {
+        if (step === 2 || step === laterStep) {
           tensorsAt.set(step, tf.memory().numTensors);
         }
         // The read a step starts is counted at the next step's call.
@@ -207,7 +211,8 @@ async function labRun(deps: BenchDeps, recipe: Recipe) {
       readbacksPerStep: readsInSteps / pass.steps,
       passEndReadbacks: reads.count() - readsInSteps,
       numTensorsAfterStep2: tensorsAt.get(2) ?? -1,
-      numTensorsAfterStep20: tensorsAt.get(20) ?? -1,
+      laterStep,
+      numTensorsAfterLaterStep: tensorsAt.get(laterStep) ?? -1,
     };
   } finally {
     reads.restore();
@@ -217,20 +222,21 @@ async function labRun(deps: BenchDeps, recipe: Recipe) {
 
 export async function runBench(deps: BenchDeps): Promise<BenchReport> {
   const { options, backend, manifest } = deps;
-  if (options.warmupSteps + options.steps < 20) {
+  if (options.warmupSteps + options.steps < 3) {
     throw new RunError(
       'bad-recipe',
-      `bench: expected warm-up + timed steps >= 20 (tensor counts are ` +
-        `compared at step 20), got ${options.warmupSteps + options.steps}`,
+      `bench: expected warm-up + timed steps >= 3 (tensor counts are ` +
+        `compared after step 2 and a later one), got ` +
+        `${options.warmupSteps + options.steps}`,
     );
   }
   const recipe = benchRecipe(options);
   checkDeviceLimits(recipe, manifest, backend.info.maxStorageBufferBindingSize);
-  // Two alternating rounds, best of each: the machine may be shared, and
-  // a slow moment should not land on one side only.
+  // Alternating rounds, best of each: the machine may be shared, and a
+  // slow moment should not land on one side only.
   let bare: Awaited<ReturnType<typeof bareRun>> | null = null;
   let lab: Awaited<ReturnType<typeof labRun>> | null = null;
-  for (let round = 0; round < BENCH_ROUNDS; round++) {
+  for (let round = 0; round < (options.rounds ?? BENCH_ROUNDS); round++) {
     const next = await bareRun(deps, recipe);
     if (!bare || next.imagesPerSecond > bare.imagesPerSecond) bare = next;
     const nextLab = await labRun(deps, recipe);
@@ -250,7 +256,8 @@ export async function runBench(deps: BenchDeps): Promise<BenchReport> {
     lossReadEvery: PRINT_FREQ,
     passEndReadbacks: lab.passEndReadbacks,
     numTensorsAfterStep2: lab.numTensorsAfterStep2,
-    numTensorsAfterStep20: lab.numTensorsAfterStep20,
+    laterStep: lab.laterStep,
+    numTensorsAfterLaterStep: lab.numTensorsAfterLaterStep,
     profile: bare.profile,
     kernelsPerStep: bare.kernelsPerStep,
   };

@@ -74,6 +74,8 @@ export interface BenchOptions {
   steps: number;
   /** Steps run before timing starts (shader compilation). */
   warmupSteps: number;
+  /** Bare and lab measurements alternate this many times; 2 if absent. */
+  rounds?: number;
   dataset: string;
   seed: number;
   /** 'lab': the lab's kernels where they apply; 'tfjs': stock kernels only. */
@@ -114,7 +116,9 @@ export interface BenchReport {
    */
   passEndReadbacks: number;
   numTensorsAfterStep2: number;
-  numTensorsAfterStep20: number;
+  /** Step 20, or the last step of a shorter pass. */
+  laterStep: number;
+  numTensorsAfterLaterStep: number;
   /** Kernels of one profiled bare step, slowest first (empty if untimed). */
   profile: KernelTime[];
   /** Dispatches in that step. */

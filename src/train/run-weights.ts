@@ -4,7 +4,7 @@
 import { readModelWeights } from '../export/read-weights';
 import { loadSafetensors } from '../weights/load';
 import { RunError } from './epoch';
-import { isMobileNet, type LabModel } from './model';
+import type { LabModel } from './model';
 import type { NamedWeights, RunWeights, TrainerEvent } from './protocol';
 import { emaModel, type TraineeSetup } from './trainee';
 
@@ -61,12 +61,6 @@ export function loadRunWeights(
   const { id, bytes, configFrom } = run.weights;
   const { model } = setup.trainee;
   try {
-    if (isMobileNet(model)) {
-      throw new Error(
-        `expected a ResNet to load a weights file into, got ` +
-          `${model.graph.config.name}: files load into ResNets only so far`,
-      );
-    }
     const load = loadSafetensors(model, bytes);
     const head = load.headReplaced
       ? `; a fresh head for ${load.headReplaced.numClasses} classes ` +

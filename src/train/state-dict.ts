@@ -1,11 +1,11 @@
-// How a lab network's variables line up with a torchvision state dict.
-// Names are the same on both sides; only the axis order of some tensors
-// differs, by what the tensor is: tfjs keeps convolution kernels as
-// [kh, kw, in, out] (depthwise: [kh, kw, channels, 1]) and linear weights
-// as [in, out], PyTorch as [out, in, kh, kw] ([channels, 1, kh, kw]) and
-// [out, in]. Shared by every model family, for reference tests and weight
-// files alike.
+// What every lab network holds, whatever its family, and a strict loader
+// of a torchvision state dict into it for the reference tests. Names and
+// shapes are torchvision's; the layouts are converted by
+// src/weights/state-dict.ts, the one place that knows them. Weight files
+// go through src/weights/plan.ts, which also bridges another head or a
+// gray stem.
 import * as tf from '@tensorflow/tfjs';
+import { fromTorchLayout, stateDictEntries } from '../weights/state-dict';
 
 /** What a trainable parameter is, which fixes its layout and its init. */
 export type ParamKind =
@@ -32,65 +32,6 @@ export interface ModelVariables {
   };
   params: Map<string, tf.Variable>;
   buffers: Map<string, tf.Variable>;
-}
-
-type Layout = 'conv' | 'depthwise' | 'linear' | 'vector';
-
-function layoutOf(kind: ParamKind | 'buffer'): Layout {
-  if (kind === 'conv' || kind === 'depthwise') return kind;
-  return kind === 'fc-weight' ? 'linear' : 'vector';
-}
-
-/** Axis permutations, tfjs to PyTorch and PyTorch to tfjs. */
-const PERMS: Record<Layout, { toTorch: number[]; fromTorch: number[] }> = {
-  conv: { toTorch: [3, 2, 0, 1], fromTorch: [2, 3, 1, 0] },
-  depthwise: { toTorch: [2, 3, 0, 1], fromTorch: [2, 3, 0, 1] },
-  linear: { toTorch: [1, 0], fromTorch: [1, 0] },
-  vector: { toTorch: [0], fromTorch: [0] },
-};
-
-/** One entry of a network's state dict, with both layouts. */
-export interface StateDictEntry {
-  name: string;
-  kind: ParamKind | 'buffer';
-  shape: number[];
-  torchShape: number[];
-}
-
-/**
- * Every parameter and buffer of a network as a torchvision state-dict
- * entry (num_batches_tracked, which nothing reads, is left out).
- */
-export function stateDictEntries(graph: ModelVariables['graph']) {
-  const entry = (
-    name: string,
-    shape: number[],
-    kind: ParamKind | 'buffer',
-  ): StateDictEntry => {
-    const perm = PERMS[layoutOf(kind)].toTorch;
-    return { name, kind, shape, torchShape: perm.map((axis) => shape[axis]!) };
-  };
-  return [
-    ...graph.params.map((p) => entry(p.name, p.shape, p.kind)),
-    ...graph.buffers.map((b) => entry(b.name, b.shape, 'buffer')),
-  ];
-}
-
-/** A tensor in PyTorch layout as the lab keeps it. */
-export function fromTorchLayout(
-  entry: StateDictEntry,
-  values: Float32Array,
-): tf.Tensor {
-  return tf.tidy(() =>
-    tf
-      .tensor(values, entry.torchShape)
-      .transpose(PERMS[layoutOf(entry.kind)].fromTorch),
-  );
-}
-
-/** A lab tensor in PyTorch layout, for writing a state dict. */
-export function toTorchLayout(entry: StateDictEntry, t: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => t.transpose(PERMS[layoutOf(entry.kind)].toTorch));
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) =>
@@ -129,8 +70,11 @@ export function loadStateDict(
   }
   for (const e of entries) {
     const v = model.params.get(e.name) ?? model.buffers.get(e.name)!;
-    const t = fromTorchLayout(e, dict.get(e.name)!.values);
-    v.assign(t);
-    t.dispose();
+    const values = fromTorchLayout(
+      e.kind,
+      e.labShape,
+      dict.get(e.name)!.values,
+    );
+    tf.tidy(() => v.assign(tf.tensor(values, e.labShape)));
   }
 }

@@ -260,6 +260,18 @@ export async function openWeightsCache(): Promise<WeightsCache> {
   }
 }
 
+/** Runs `op` on the opened cache and closes it after. */
+export async function withWeightsCache<T>(
+  op: (cache: WeightsCache) => Promise<T>,
+): Promise<T> {
+  const cache = await openWeightsCache();
+  try {
+    return await op(cache);
+  } finally {
+    cache.close();
+  }
+}
+
 /** Downloads `url` and caches it under `id` (the URL unless named). */
 export async function downloadWeights(
   cache: WeightsCache,
@@ -268,8 +280,11 @@ export async function downloadWeights(
     id?: string;
     onProgress?: (p: DownloadProgress) => void;
     signal?: AbortSignal;
+    /** What the entry records as its origin; the URL unless given. */
+    source?: WeightsEntry['source'];
   } = {},
 ): Promise<WeightsEntry> {
   const bytes = await downloadBytes(url, options.onProgress, options.signal);
-  return cache.put(options.id ?? url, bytes, { kind: 'url', url });
+  const source = options.source ?? { kind: 'url', url };
+  return cache.put(options.id ?? url, bytes, source);
 }

@@ -1,9 +1,10 @@
 // What a cached weight file is, read from its tensors' names and shapes:
-// which of the lab's ResNets it fits, at what width, for how many classes
+// which of the lab's networks it fits, at what width, for how many classes
 // and input channels, and how its inputs are to be normalised. The
 // normalisation comes from the known source (sources.ts), else from the
 // file's `mean` and `std` metadata (JSON arrays), else ImageNet's. Pure: no
 // tfjs, no DOM.
+import type { ModelName } from '../recipe/recipe';
 import type { ResNetName } from '../train/resnet';
 import type { SafetensorsFile } from './safetensors';
 import {
@@ -14,9 +15,12 @@ import {
 } from './sources';
 
 export interface WeightsFileInfo {
-  /** The lab's ResNet with these blocks; null when none has them. */
-  model: ResNetName | null;
-  /** conv1's output channels over 64: the lab's width multiplier. */
+  /** The lab's network with these tensors; null when none has them. */
+  model: ModelName | null;
+  /**
+   * The lab's width multiplier: a ResNet's conv1 channels over 64, a
+   * MobileNetV3's last convolution's (features.16.0) over 960.
+   */
   width: number | null;
   numClasses: number | null;
   inChannels: number | null;
@@ -47,8 +51,14 @@ function stageBlocks(names: readonly string[]): number[] {
   return counts;
 }
 
-/** The lab's ResNet whose state-dict names the file has, if any. */
-export function guessModel(names: readonly string[]): ResNetName | null {
+/** torchvision's mobilenet_v3_large: its last block and its head. */
+const MOBILENET_MARKS = ['features.16.0.weight', 'classifier.3.weight'];
+
+/** The lab's network whose state-dict names the file has, if any. */
+export function guessModel(names: readonly string[]): ModelName | null {
+  if (MOBILENET_MARKS.every((m) => names.includes(m))) {
+    return 'mobilenet_v3_large';
+  }
   const stages = stageBlocks(names).join(',');
   const bottleneck = names.some((n) => /^layer1\.0\.conv3\./.test(n));
   for (const [model, blocks] of Object.entries(BLOCKS)) {
@@ -97,16 +107,20 @@ export function describeWeightsFile(
   file: SafetensorsFile,
 ): WeightsFileInfo {
   const names = [...file.tensors.keys()];
-  const conv1 = file.tensors.get('conv1.weight')?.shape;
-  const fc = file.tensors.get('fc.weight')?.shape;
+  const model = guessModel(names);
+  const shapeOf = (name: string) => file.tensors.get(name)?.shape;
+  const isMobileNet = model === 'mobilenet_v3_large';
+  const stem = shapeOf(isMobileNet ? 'features.0.0.weight' : 'conv1.weight');
+  const widest = isMobileNet ? shapeOf('features.16.0.weight') : stem;
+  const fc = shapeOf(isMobileNet ? 'classifier.3.weight' : 'fc.weight');
   const known = knownSourceOf(id);
   const fromMetadata = metadataNormalization(file.metadata);
   const metadataSize = Number(file.metadata['input_size']);
   return {
-    model: guessModel(names),
-    width: conv1?.length === 4 ? conv1[0]! / 64 : null,
+    model,
+    width: widest?.length === 4 ? widest[0]! / (isMobileNet ? 960 : 64) : null,
     numClasses: fc?.length === 2 ? fc[0]! : null,
-    inChannels: conv1?.length === 4 ? conv1[1]! : null,
+    inChannels: stem?.length === 4 ? stem[1]! : null,
     inputSize:
       known?.inputSize ??
       (Number.isSafeInteger(metadataSize) && metadataSize > 0
@@ -151,10 +165,11 @@ export function inputNormalization(
  * counts them from the lab's own network. Here as numbers so that the UI
  * shows a file's size without loading tfjs.
  */
-export const IMAGENET_PARAMETERS: Record<ResNetName, number> = {
+export const IMAGENET_PARAMETERS: Record<ModelName, number> = {
   resnet18: 11_689_512,
   resnet34: 21_797_672,
   resnet50: 25_557_032,
+  mobilenet_v3_large: 5_483_032,
 };
 
 /** About the bytes of a known source's float32 file. */

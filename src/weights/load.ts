@@ -1,7 +1,7 @@
 // Weight files into and out of the lab's variables: the tfjs side of
 // plan.ts and state-dict.ts.
 import * as tf from '@tensorflow/tfjs';
-import type { ResNetState } from '../train/resnet';
+import type { LabModel } from '../train/model';
 import { planWeights, type LoadReport } from './plan';
 import {
   readSafetensors,
@@ -10,7 +10,7 @@ import {
 } from './safetensors';
 import { stateDictEntries, torchStateDict } from './state-dict';
 
-function variableOf(state: ResNetState, name: string): tf.Variable {
+function variableOf(state: LabModel, name: string): tf.Variable {
   const v = state.params.get(name) ?? state.buffers.get(name);
   if (!v) throw new Error(`the model has no variable "${name}"`);
   return v;
@@ -23,7 +23,7 @@ function variableOf(state: ResNetState, name: string): tf.Variable {
  * values.
  */
 export function loadSafetensors(
-  state: ResNetState,
+  state: LabModel,
   bytes: Uint8Array,
 ): LoadReport {
   const { values, report } = planWeights(state.graph, readSafetensors(bytes));
@@ -36,7 +36,7 @@ export function loadSafetensors(
 
 /** The model's state_dict in torchvision's layout and order. */
 export async function readStateDict(
-  state: ResNetState,
+  state: LabModel,
 ): Promise<NamedTensor[]> {
   const values = new Map<string, Float32Array>();
   for (const { name } of stateDictEntries(state.graph)) {
@@ -47,12 +47,13 @@ export async function readStateDict(
 
 /**
  * The model as a safetensors file that torchvision's
- * `resnetN(num_classes=K).load_state_dict()` takes, strict: the step
+ * `resnetN(num_classes=K).load_state_dict()` (or
+ * `mobilenet_v3_large(...)`'s) takes, strict: the step
  * counters (`num_batches_tracked`) are left out, which torch accepts from a
  * state dict without version metadata, as a loaded safetensors file is.
  */
 export async function exportSafetensors(
-  state: ResNetState,
+  state: LabModel,
   metadata: Record<string, string> = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
   const tensors = await readStateDict(state);

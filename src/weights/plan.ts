@@ -4,8 +4,11 @@
 // differences are bridged, and reported: a classifier head for another
 // number of classes is left out (the network keeps its freshly initialised
 // head), and an RGB first convolution is summed over its input channels for
-// a grayscale network. Pure: no tfjs.
-import type { ResNetGraph } from '../train/resnet';
+// a grayscale network. The network's first parameter is its stem
+// convolution and its last linear layer its head, in every family
+// (conv1 and fc of a ResNet, features.0.0 and classifier.3 of a
+// MobileNetV3). Pure: no tfjs.
+import type { ModelGraph } from '../train/model';
 import { toFloat32, type SafetensorsFile } from './safetensors';
 import {
   fromTorchLayout,
@@ -56,7 +59,7 @@ function listed(label: string, names: string[]): string {
   return `${label} (${names.length}): ${shown}${more}`;
 }
 
-function describeNet(graph: ResNetGraph): string {
+function describeNet(graph: ModelGraph): string {
   const { name, widthMultiplier, numClasses, inChannels } = graph.config;
   return (
     `${name} (width ${widthMultiplier}, ${numClasses} classes, ` +
@@ -64,18 +67,28 @@ function describeNet(graph: ResNetGraph): string {
   );
 }
 
+/** The head's weight and bias: the network's last linear layer. */
+function headOf(graph: ModelGraph): { weight: string; bias: string } {
+  const weight = graph.params.findLast((p) => p.kind === 'fc-weight')!;
+  const prefix = weight.name.slice(0, -'weight'.length);
+  return { weight: weight.name, bias: `${prefix}bias` };
+}
+
 /** Whether the file's head differs from the network's in classes only. */
-function otherHead(graph: ResNetGraph, file: SafetensorsFile): number | null {
-  const w = file.tensors.get('fc.weight')?.shape;
-  const b = file.tensors.get('fc.bias')?.shape;
+function otherHead(graph: ModelGraph, file: SafetensorsFile): number | null {
+  const head = headOf(graph);
+  const w = file.tensors.get(head.weight)?.shape;
+  const b = file.tensors.get(head.bias)?.shape;
   if (!w || !b || w.length !== 2 || b.length !== 1) return null;
   const [fileClasses, features] = w as [number, number];
-  const fits = features === graph.featureChannels && b[0] === fileClasses;
+  const labFeatures = graph.params.find((p) => p.name === head.weight)!
+    .shape[0];
+  const fits = features === labFeatures && b[0] === fileClasses;
   return fits && fileClasses !== graph.config.numClasses ? fileClasses : null;
 }
 
-/** Whether conv1 differs only by RGB input for a one-channel network. */
-function isRgbStem(graph: ResNetGraph, got: readonly number[]): boolean {
+/** Whether the stem differs only by RGB input for a one-channel network. */
+function isRgbStem(graph: ModelGraph, got: readonly number[]): boolean {
   const [outC, , kh, kw] = got;
   const want = graph.params[0]!.shape;
   return (
@@ -88,12 +101,30 @@ function isRgbStem(graph: ResNetGraph, got: readonly number[]): boolean {
   );
 }
 
+/**
+ * A hint for a file in a layout the lab does not read: timm's MobileNetV3
+ * names its tensors conv_stem, blocks.N.M.*, conv_head and classifier, and
+ * its mobilenetv3_large_100 keeps PyTorch's batch-norm epsilon (1e-5)
+ * where torchvision's, and the lab's, is 1e-3, so a renamed file would
+ * not compute the same either.
+ */
+function layoutHint(file: SafetensorsFile): string {
+  if (!file.tensors.has('conv_stem.weight')) return '';
+  return (
+    "\nthis is timm's MobileNetV3 layout (conv_stem, blocks.N.M, " +
+    "conv_head), which the lab does not read: expected torchvision's " +
+    'mobilenet_v3_large names (features.N, classifier.N)'
+  );
+}
+
 /** Checks a parsed file against the network and converts its values. */
 export function planWeights(
-  graph: ResNetGraph,
+  graph: ModelGraph,
   file: SafetensorsFile,
 ): WeightsPlan {
   const entries = stateDictEntries(graph);
+  const stem = graph.params[0]!.name;
+  const head = headOf(graph);
   const wanted = new Set(entries.map((e) => e.name));
   const fileClasses = otherHead(graph, file);
   const missing: string[] = [];
@@ -107,8 +138,9 @@ export function planWeights(
       missing.push(entry.name);
       continue;
     }
-    if (fileClasses !== null && entry.name.startsWith('fc.')) continue;
-    if (entry.name === 'conv1.weight' && isRgbStem(graph, stored.shape)) {
+    const isHead = entry.name === head.weight || entry.name === head.bias;
+    if (fileClasses !== null && isHead) continue;
+    if (entry.name === stem && isRgbStem(graph, stored.shape)) {
       const summed = sumInputChannels(
         stored.shape,
         toFloat32(entry.name, stored),
@@ -139,7 +171,8 @@ export function planWeights(
         : '',
     ].filter(Boolean);
     throw new WeightsMismatchError(
-      `the weights do not fit ${describeNet(graph)}:\n${parts.join('\n')}`,
+      `the weights do not fit ${describeNet(graph)}:\n${parts.join('\n')}` +
+        layoutHint(file),
       missing,
       unexpected,
       misshapen,

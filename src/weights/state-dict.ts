@@ -1,11 +1,14 @@
-// The lab's ResNet as torchvision's state_dict sees it: which tensors, in
-// which order, and in which layout. The lab keeps conv kernels as tfjs does,
-// [kh, kw, in, out], and the classifier as [in, out]; torchvision stores
-// [out, in, kh, kw] and [out, in]. timm's ResNets (timm/models/resnet.py)
-// name their tensors exactly as torchvision's do (conv1, bn1, layerN.i.*,
-// downsample.0/1, fc), so one mapping serves both. Pure: no tfjs.
-import type { ResNetGraph } from '../train/resnet';
-import type { ParamKind } from '../train/state-dict';
+// A lab network of any family as torchvision's state_dict sees it: which
+// tensors, in which order, and in which layout. Names are the same on both
+// sides; the lab keeps conv kernels as tfjs does, [kh, kw, in, out]
+// (depthwise: [kh, kw, channels, 1]), and linear weights as [in, out];
+// torchvision stores [out, in, kh, kw] ([channels, 1, kh, kw]) and
+// [out, in]. timm's ResNets (timm/models/resnet.py) name their tensors
+// exactly as torchvision's do (conv1, bn1, layerN.i.*, downsample.0/1, fc),
+// so one mapping serves both. The one place layouts are converted: weight
+// files (plan.ts, load.ts) and reference tests (train/state-dict.ts) alike.
+// Pure: no tfjs.
+import type { ModelVariables, ParamKind } from '../train/state-dict';
 import type { NamedTensor } from './safetensors';
 
 export type EntryKind = ParamKind | 'bn-buffer';
@@ -25,6 +28,10 @@ export function isBatchCounter(name: string): boolean {
 }
 
 export function torchShapeOf(kind: EntryKind, labShape: number[]): number[] {
+  if (kind === 'depthwise') {
+    const [kh, kw, channels] = labShape as [number, number, number];
+    return [channels, 1, kh, kw];
+  }
   if (kind === 'conv') {
     const [kh, kw, inC, outC] = labShape as [number, number, number, number];
     return [outC, inC, kh, kw];
@@ -38,7 +45,9 @@ export function torchShapeOf(kind: EntryKind, labShape: number[]): number[] {
  * torchvision's order: each BatchNorm's running statistics follow its
  * weight and bias.
  */
-export function stateDictEntries(graph: ResNetGraph): StateDictEntry[] {
+export function stateDictEntries(
+  graph: ModelVariables['graph'],
+): StateDictEntry[] {
   const shapes = new Map(graph.buffers.map((b) => [b.name, b.shape]));
   const entries: StateDictEntry[] = [];
   const add = (name: string, kind: EntryKind, labShape: number[]) =>
@@ -65,7 +74,7 @@ export function stateDictEntries(graph: ResNetGraph): StateDictEntry[] {
  * values in the lab's layout (`valueOf` by state-dict name).
  */
 export function torchStateDict(
-  graph: ResNetGraph,
+  graph: ModelVariables['graph'],
   valueOf: (name: string) => Float32Array,
 ): NamedTensor[] {
   return stateDictEntries(graph).map((entry) => ({
@@ -75,13 +84,17 @@ export function torchStateDict(
   }));
 }
 
-/** Torch layout to the lab's, for a tensor of the lab shape `labShape`. */
+/**
+ * Torch layout to the lab's, for a tensor of the lab shape `labShape`. A
+ * depthwise kernel moves as a convolution of `channels` inputs and one
+ * output: its axes of length 1 do not change the order of its values.
+ */
 export function fromTorchLayout(
   kind: EntryKind,
   labShape: number[],
   data: Float32Array,
 ): Float32Array {
-  if (kind === 'conv') return convToLab(labShape, data);
+  if (kind === 'conv' || kind === 'depthwise') return convToLab(labShape, data);
   if (kind === 'fc-weight') return transpose(data, labShape[1]!, labShape[0]!);
   return data;
 }
@@ -92,7 +105,9 @@ export function toTorchLayout(
   labShape: number[],
   data: Float32Array,
 ): Float32Array {
-  if (kind === 'conv') return convToTorch(labShape, data);
+  if (kind === 'conv' || kind === 'depthwise') {
+    return convToTorch(labShape, data);
+  }
   if (kind === 'fc-weight') return transpose(data, labShape[0]!, labShape[1]!);
   return data;
 }

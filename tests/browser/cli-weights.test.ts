@@ -1,8 +1,9 @@
-// `lab convert` and `lab predict` as a user runs them: torchvision's
-// ResNet-18 file converted for another class count (safetensors and tfjs
-// layers), then run on PNG files
-// at their own size, against torchvision on the converted file.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// `lab convert`, `lab predict` and `lab weights` as a user runs them:
+// torchvision's ResNet-18 file converted for another class count
+// (safetensors and tfjs layers), then run on PNG files at their own size,
+// against torchvision on the converted file; torchvision's MobileNetV3 file
+// stored in a profile's weights cache and listed by another browser.
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -164,4 +165,40 @@ test('convert names the tensors that do not fit, and a missing file', async () =
   expect(missing.stderr).toContain(
     `--in: expected a safetensors file, got ${join(dir, 'none.safetensors')}`,
   );
+});
+
+test('weights add stores a file in the profile, list shows it, a bad file is refused', async () => {
+  const profile = join(dir, 'profile');
+  const mobilenet = join(
+    CACHE,
+    referenceFiles().models.mobilenet_v3_large.file,
+  );
+  const mb = ((await stat(mobilenet)).size / 2 ** 20).toFixed(1);
+  const line =
+    'mnv3  mobilenet_v3_large width 1, 10 classes, 3 input channels, ' +
+    `${mb} MB, normalisation from ImageNet defaults`;
+  const added = await lab(
+    ['weights', 'add', mobilenet, '--id', 'mnv3', '--profile', profile],
+    120_000,
+  );
+  expect(added.stderr).toBe('');
+  expect(added.code).toBe(0);
+  expect(added.stdout).toContain(`cached ${line}`);
+  expect(added.stdout).toContain(
+    'train --pretrained true --weights mnv3 --profile',
+  );
+
+  const bad = await lab(
+    ['weights', 'add', join(dir, 'notes.txt'), '--profile', profile],
+    120_000,
+  );
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain(
+    'notes.txt: expected a safetensors file, got one that is not',
+  );
+
+  // A new browser on the same profile reads the entry back from IndexedDB.
+  const listed = await lab(['weights', 'list', '--profile', profile], 120_000);
+  expect(listed.code).toBe(0);
+  expect(listed.stdout.trim().split('\n')).toEqual([line]);
 });

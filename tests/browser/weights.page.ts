@@ -1,4 +1,4 @@
-// Page-side helpers for weights.test.ts: the lab's ResNet on WebGPU, as the
+// Page-side helpers for weights.test.ts: the lab's networks on WebGPU, as the
 // training Worker sets it up (initBackend), loading weight files served by
 // the dev server and exporting its own (safetensors, tfjs layers).
 // Results are plain data.
@@ -10,11 +10,12 @@ import {
   setWeightDecay,
 } from '../../src/train/optim/param-groups';
 import {
-  createResNet,
-  forwardResNet,
-  type ResNetConfig,
-  type ResNetState,
-} from '../../src/train/resnet';
+  createModel,
+  forwardModel,
+  type LabModel,
+  type ModelConfig,
+} from '../../src/train/model';
+import { createResNet, type ResNetConfig } from '../../src/train/resnet';
 import { trainStep, type Trainee } from '../../src/train/step';
 import { buildOptimizer } from '../../src/train/trainee';
 import { exportSafetensors, loadSafetensors } from '../../src/weights/load';
@@ -35,12 +36,12 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 }
 
 async function logitsOf(
-  model: ResNetState,
+  model: LabModel,
   input: number[],
   shape: [number, number, number, number],
 ): Promise<number[]> {
   const logits = tf.tidy(() =>
-    forwardResNet(model, tf.tensor4d(input, shape), null),
+    forwardModel(model, tf.tensor4d(input, shape), null),
   );
   const values = [...(await logits.data())];
   logits.dispose();
@@ -58,12 +59,12 @@ export interface LoadedLogits {
 /** Loads a weight file into a new full-width model and runs it in eval. */
 export async function loadAndRun(
   url: string,
-  config: ResNetConfig,
+  config: ModelConfig,
   input: number[],
   shape: [number, number, number, number],
 ): Promise<LoadedLogits> {
   const { info, fault } = await ready();
-  const model = createResNet(config, 0);
+  const model = createModel(config, 0);
   const report = loadSafetensors(model, await fetchBytes(url));
   const logits = await logitsOf(model, input, shape);
   return {
@@ -79,8 +80,8 @@ export interface TrainedExport {
   /** The exported file, base64. */
   file: string;
   logits: number[];
-  /** How far the steps moved conv1's kernel (max abs change). */
-  conv1Change: number;
+  /** How far the steps moved the stem's kernel (max abs change). */
+  stemChange: number;
   gpuError: string | null;
 }
 
@@ -91,15 +92,16 @@ export interface TrainedExport {
  */
 export async function trainAndExport(
   url: string,
-  config: ResNetConfig,
+  config: ModelConfig,
   numSteps: number,
   input: number[],
   shape: [number, number, number, number],
 ): Promise<TrainedExport> {
   const { fault } = await ready();
-  const model = createResNet(config, 0);
+  const model = createModel(config, 0);
   loadSafetensors(model, await fetchBytes(url));
-  const before = model.params.get('conv1.weight')!.clone();
+  const stem = model.params.get(model.graph.params[0]!.name)!;
+  const before = stem.clone();
   const groups = setWeightDecay(modelNamedParams(model), DEFAULT_RECIPE);
   const trainee: Trainee = {
     model,
@@ -120,10 +122,8 @@ export async function trainAndExport(
     const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
     tf.dispose([trainStep(trainee, x, labels, 0.01), x, labels]);
   }
-  const change = tf.tidy(() =>
-    model.params.get('conv1.weight')!.sub(before).abs().max(),
-  );
-  const conv1Change = (await change.data())[0]!;
+  const change = tf.tidy(() => stem.sub(before).abs().max());
+  const stemChange = (await change.data())[0]!;
   tf.dispose([before, change]);
   const logits = await logitsOf(model, input, shape);
   const bytes = await exportSafetensors(model, { note: 'browser test' });
@@ -134,7 +134,7 @@ export async function trainAndExport(
   return {
     file: btoa(binary),
     logits,
-    conv1Change,
+    stemChange,
     gpuError: fault()?.message ?? null,
   };
 }

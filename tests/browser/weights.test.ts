@@ -1,20 +1,21 @@
 // Weight files between the lab and torchvision, on real WebGPU: files that
-// torchvision wrote load into the lab and give torchvision's logits, and a
-// model the lab trained, exported as safetensors, loads into torchvision's
-// own ResNet (strict) and gives the lab's logits. The torchvision files
-// (45 MB and 94 MB) are made on first run by
+// torchvision wrote (ResNet-18/34/50, MobileNetV3-Large) load into the lab
+// and give torchvision's logits, and a model the lab trained, exported as
+// safetensors, loads into torchvision's own network (strict) and gives the
+// lab's logits. The torchvision files (243 MB) are made on first run by
 // tests/reference/make_weights_expected.py into a git-ignored folder.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { ResNetName } from '../../src/train/resnet';
+import type { ModelName } from '../../src/recipe/recipe';
 import { openModules, pageModuleCaller, type Session } from './harness';
 import type * as WeightsPage from './weights.page';
 import {
   CACHE_URL,
   expectLogitsClose,
   python,
+  REFERENCE_MODELS,
   referenceFiles,
   type Expected,
 } from './weights-reference';
@@ -33,14 +34,14 @@ afterAll(async () => {
   await session?.close();
 });
 
-const config = (name: ResNetName, inChannels = 3) => ({
+const config = <N extends ModelName>(name: N, inChannels = 3) => ({
   name,
   numClasses: 10,
   inChannels,
   widthMultiplier: 1,
 });
 
-test.each(['resnet18', 'resnet50'] as const)(
+test.each(REFERENCE_MODELS)(
   "torchvision's %s loads and gives its logits on WebGPU",
   async (name) => {
     const want = expected.models[name];
@@ -55,7 +56,7 @@ test.each(['resnet18', 'resnet50'] as const)(
     expect(result.gpuError).toBeNull();
     expect(result.backend).toBe('webgpu');
     expect(result.report.headReplaced).toBeNull();
-    expect(result.report.numIgnored).toBe(name === 'resnet18' ? 20 : 53);
+    expect(result.report.numIgnored).toBe(want.numBatchCounters);
     expectLogitsClose(result.logits, want.logits);
   },
 );
@@ -78,49 +79,52 @@ test('a gray image through the summed stem gives RGB logits of it repeated', asy
   expectLogitsClose(result.logits, want.grayLogits);
 });
 
-test('a model trained in the lab, exported, loads strictly into torchvision', async () => {
-  const result = await inPage(
-    session.page,
-    'trainAndExport',
-    `${CACHE_URL}/${expected.models.resnet18.file}`,
-    config('resnet18'),
-    1,
-    expected.input,
-    expected.inputShape,
-  );
-  expect(result.gpuError).toBeNull();
-  expect(result.logits.every(Number.isFinite)).toBe(true);
-  expect(result.conv1Change).toBeGreaterThan(1e-4);
-  const dir = mkdtempSync(join(tmpdir(), 'lab-weights-'));
-  try {
-    const file = join(dir, 'exported.safetensors');
-    writeFileSync(file, Buffer.from(result.file, 'base64'));
-    const inputs = join(dir, 'inputs.json');
-    writeFileSync(
-      inputs,
-      JSON.stringify({
-        input: expected.input,
-        inputShape: expected.inputShape,
-      }),
+test.each(['resnet18', 'mobilenet_v3_large'] as const)(
+  'a %s trained in the lab, exported, loads strictly into torchvision',
+  async (name) => {
+    const result = await inPage(
+      session.page,
+      'trainAndExport',
+      `${CACHE_URL}/${expected.models[name].file}`,
+      config(name),
+      1,
+      expected.input,
+      expected.inputShape,
     );
-    const out = python([
-      'check_exported_weights.py',
-      file,
-      'resnet18',
-      '10',
-      inputs,
-    ]);
-    const torch = JSON.parse(out) as { logits: number[] };
-    expectLogitsClose(result.logits, torch.logits);
-    // The steps changed what the model computes.
-    const before = expected.models.resnet18.logits;
-    expect(
-      Math.max(...torch.logits.map((v, i) => Math.abs(v - before[i]!))),
-    ).toBeGreaterThan(1e-3);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    expect(result.gpuError).toBeNull();
+    expect(result.logits.every(Number.isFinite)).toBe(true);
+    expect(result.stemChange).toBeGreaterThan(1e-4);
+    const dir = mkdtempSync(join(tmpdir(), 'lab-weights-'));
+    try {
+      const file = join(dir, 'exported.safetensors');
+      writeFileSync(file, Buffer.from(result.file, 'base64'));
+      const inputs = join(dir, 'inputs.json');
+      writeFileSync(
+        inputs,
+        JSON.stringify({
+          input: expected.input,
+          inputShape: expected.inputShape,
+        }),
+      );
+      const out = python([
+        'check_exported_weights.py',
+        file,
+        name,
+        '10',
+        inputs,
+      ]);
+      const torch = JSON.parse(out) as { logits: number[] };
+      expectLogitsClose(result.logits, torch.logits);
+      // The steps changed what the model computes.
+      const before = expected.models[name].logits;
+      expect(
+        Math.max(...torch.logits.map((v, i) => Math.abs(v - before[i]!))),
+      ).toBeGreaterThan(1e-3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test.each(['resnet18', 'resnet50'] as const)(
   "the tfjs layers format of a %s gives the lab's logits",

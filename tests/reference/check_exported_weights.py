@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Loads a safetensors file that the lab exported into torchvision's own
-ResNet, strictly and unchanged, and prints its eval-mode logits as JSON.
+network, strictly and unchanged, and prints its eval-mode logits as JSON.
 
   /usr/bin/python3 tests/reference/check_exported_weights.py \
       FILE MODEL NUM_CLASSES INPUTS_JSON
@@ -8,9 +8,10 @@ ResNet, strictly and unchanged, and prints its eval-mode logits as JSON.
   /usr/bin/python3 tests/reference/check_exported_weights.py \
       FILE MODEL NUM_CLASSES --images DIR
 
-MODEL is a torchvision.models name (resnet18, resnet34, resnet50); a
-file whose conv1 takes other than 3 channels (the lab's gray models) gets
-a conv1 of that many input channels, the rest of the model as it is;
+MODEL is a torchvision.models name (resnet18, resnet34, resnet50,
+mobilenet_v3_large); a ResNet file whose conv1 takes other than 3 channels
+(the lab's gray models) gets a conv1 of that many input channels, the rest
+of the model as it is;
 INPUTS_JSON holds "input" (flat, NHWC) and "inputShape" [n, h, w, c], as
 make_weights_expected.py writes them. With --images, the inputs are the
 .png files of DIR in name order, RGB, as they are (no resize), normalised
@@ -52,8 +53,9 @@ def image_inputs(folder):
 def main(path, name, num_classes, *inputs):
     tensors, _ = load(path)
     model = getattr(torchvision.models, name)(num_classes=int(num_classes))
-    out_channels, in_channels = tensors["conv1.weight"].shape[:2]
-    if in_channels != 3:
+    stem = tensors.get("conv1.weight")
+    if stem is not None and stem.shape[1] != 3:
+        out_channels, in_channels = stem.shape[:2]
         model.conv1 = torch.nn.Conv2d(
             in_channels, out_channels, 7, stride=2, padding=3, bias=False
         )

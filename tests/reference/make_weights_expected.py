@@ -3,13 +3,14 @@
 against, made with Debian's python3-torch and python3-torchvision.
 
   /usr/bin/python3 tests/reference/make_weights_expected.py [DIR]
-      writes torchvision's resnet18 and resnet50 (10 classes) with seeded
-      random weights and random BatchNorm running statistics, as their
-      state_dict() has them (num_batches_tracked included), to
-      DIR/resnet18.safetensors and DIR/resnet50.safetensors, and their
+      writes torchvision's resnet18, resnet34, resnet50 and
+      mobilenet_v3_large (10 classes) with seeded random weights and random
+      BatchNorm running statistics, as their state_dict() has them
+      (num_batches_tracked included), to DIR/<name>.safetensors, and their
       eval-mode logits for fixed inputs at 64 px to DIR/expected.json.
       DIR defaults to tests/reference/weights-cache (git-ignored: the files
-      are 45 MB and 94 MB); the browser test runs this when it is missing.
+      are 45, 87, 94 and 17 MB); the browser test runs this when it is
+      missing or lacks a model.
 
   /usr/bin/python3 tests/reference/make_weights_expected.py --dtypes
       rewrites the committed tests/reference/safetensors-dtypes.safetensors
@@ -50,16 +51,22 @@ def randomize_batch_norms(model, generator):
                 m.num_batches_tracked.fill_(7)
 
 
+def head_of(model):
+    """The last Linear layer: a ResNet's fc, a MobileNet's classifier.3."""
+    return model.fc if hasattr(model, "fc") else model.classifier[-1]
+
+
 def model_case(name, seed, x, out_dir):
     torch.manual_seed(seed)
     model = getattr(torchvision.models, name)(num_classes=NUM_CLASSES)
     generator = torch.Generator().manual_seed(seed + 1)
     randomize_batch_norms(model, generator)
     with torch.no_grad():
-        model.fc.bias.copy_(torch.randn(NUM_CLASSES, generator=generator))
+        head_of(model).bias.copy_(torch.randn(NUM_CLASSES, generator=generator))
     model.eval()
     file = f"{name}.safetensors"
-    save(model.state_dict(), os.path.join(out_dir, file), {"format": "pt"})
+    state = model.state_dict()
+    save(state, os.path.join(out_dir, file), {"format": "pt"})
     with torch.no_grad():
         logits = model(x)
         gray = x.mean(dim=1, keepdim=True)
@@ -67,6 +74,9 @@ def model_case(name, seed, x, out_dir):
     return {
         "file": file,
         "numClasses": NUM_CLASSES,
+        "numBatchCounters": sum(
+            k.endswith("num_batches_tracked") for k in state
+        ),
         "logits": flat(logits),
         "grayLogits": flat(gray_logits),
     }
@@ -89,6 +99,8 @@ def write_models(out_dir):
         "models": {
             "resnet18": model_case("resnet18", 1, x, out_dir),
             "resnet50": model_case("resnet50", 2, x, out_dir),
+            "resnet34": model_case("resnet34", 3, x, out_dir),
+            "mobilenet_v3_large": model_case("mobilenet_v3_large", 4, x, out_dir),
         },
     }
     # Written last: its presence says the weight files are complete.

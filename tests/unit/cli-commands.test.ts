@@ -257,7 +257,8 @@ test('bench passes its options through and writes the report', async () => {
       passEndReadbacks: 1,
       lossReadEvery: 10,
       numTensorsAfterStep2: 10,
-      numTensorsAfterStep20: 10,
+      laterStep: 20,
+      numTensorsAfterLaterStep: 10,
       profile: [],
       kernelsPerStep: 600,
     }) satisfies BenchReport;

@@ -136,7 +136,8 @@ test('the bench summary flags a growing tensor count', () => {
     passEndReadbacks: 1,
     lossReadEvery: 10,
     numTensorsAfterStep2: 300,
-    numTensorsAfterStep20: 318,
+    laterStep: 20,
+    numTensorsAfterLaterStep: 318,
     profile: [
       { name: 'Conv2D', ms: 30, calls: 20 },
       { name: 'LabSgdWeight', ms: 10, calls: 62 },

@@ -1,4 +1,4 @@
-// The command lines of `convert` and `predict`: what they take, what they
+// The command lines of `convert`, `predict` and `weights`: what they take, what they
 // require, and what they say about a bad value.
 import { describe, expect, test } from 'vitest';
 import { parseArgs } from '../../tools/lab/args';
@@ -133,5 +133,42 @@ describe('predict', () => {
         '2',
       ]).message,
     ).toBe('--image-size: expected an integer from 8 to 1024, got "2"');
+  });
+});
+
+describe('weights', () => {
+  test('add takes a file or a URL, an id and a profile; list takes none', () => {
+    expect(
+      parseArgs(['weights', 'add', 'r18.safetensors', '--id', 'r18']),
+    ).toEqual({
+      kind: 'weights',
+      action: 'add',
+      source: 'r18.safetensors',
+      id: 'r18',
+      profileDir: null,
+    });
+    expect(parseArgs(['weights', 'list', '--profile', 'p'])).toEqual({
+      kind: 'weights',
+      action: 'list',
+      source: null,
+      id: null,
+      profileDir: 'p',
+    });
+  });
+
+  test('anything else says the two forms it takes', () => {
+    const forms = 'expected "weights add FILE|URL [--id ID]" or "weights list"';
+    expect(usageError(['weights', 'add']).message).toBe(
+      `${forms}, got "weights add"`,
+    );
+    expect(usageError(['weights', 'list', '--id', 'x']).message).toBe(
+      `${forms}, got "weights list --id x"`,
+    );
+    expect(usageError(['weights', 'drop', 'x']).message).toBe(
+      `${forms}, got "weights drop x"`,
+    );
+    expect(usage('weights')).toContain(
+      'Usage: npm run lab -- weights add FILE|URL [flags] | list [flags]',
+    );
   });
 });

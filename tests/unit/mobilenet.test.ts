@@ -20,7 +20,8 @@ import {
   modelNamedParams,
   setWeightDecay,
 } from '../../src/train/optim/param-groups';
-import { loadStateDict, stateDictEntries } from '../../src/train/state-dict';
+import { loadStateDict } from '../../src/train/state-dict';
+import { stateDictEntries } from '../../src/weights/state-dict';
 import { expectClose } from '../reference/compare';
 import {
   decodeStateDict,

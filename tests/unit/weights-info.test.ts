@@ -1,7 +1,8 @@
 // What the weights cache records about a file, from its names, shapes and
 // metadata alone, and the normalisation a run takes from it.
 import { describe, expect, test } from 'vitest';
-import { describeResNet, RESNET_NAMES } from '../../src/train/resnet';
+import { MODEL_NAMES } from '../../src/recipe/recipe';
+import { describeModel, type ModelConfig } from '../../src/train/model';
 import {
   describeWeightsFile,
   guessModel,
@@ -14,14 +15,10 @@ import {
 } from '../../src/weights/safetensors';
 import { stateDictEntries } from '../../src/weights/state-dict';
 import { IMAGENET_NORMALIZATION } from '../../src/weights/sources';
-import type { ResNetConfig } from '../../src/train/resnet';
 
 /** A zero-valued file in torchvision's layout for `config`. */
-function torchFile(
-  config: ResNetConfig,
-  metadata: Record<string, string> = {},
-) {
-  const tensors = stateDictEntries(describeResNet(config)).map((e) => ({
+function torchFile(config: ModelConfig, metadata: Record<string, string> = {}) {
+  const tensors = stateDictEntries(describeModel(config)).map((e) => ({
     name: e.name,
     shape: e.torchShape,
     data: new Float32Array(e.torchShape.reduce((a, d) => a * d, 1)),
@@ -29,7 +26,7 @@ function torchFile(
   return readSafetensors(writeSafetensors(tensors, metadata));
 }
 
-const config = (name: ResNetConfig['name']): ResNetConfig => ({
+const config = (name: ModelConfig['name']): ModelConfig => ({
   name,
   numClasses: 1000,
   inChannels: 3,
@@ -37,15 +34,15 @@ const config = (name: ResNetConfig['name']): ResNetConfig => ({
 });
 
 describe('guessModel', () => {
-  test.each(RESNET_NAMES)('knows %s by its blocks', (name) => {
-    const names = stateDictEntries(describeResNet(config(name))).map(
+  test.each(MODEL_NAMES)('knows %s by its tensors', (name) => {
+    const names = stateDictEntries(describeModel(config(name))).map(
       (e) => e.name,
     );
     expect(guessModel(names)).toBe(name);
   });
 
   test('a ResNet-101 is none of the lab', () => {
-    const names = stateDictEntries(describeResNet(config('resnet50'))).map(
+    const names = stateDictEntries(describeModel(config('resnet50'))).map(
       (e) => e.name,
     );
     names.push(
@@ -55,10 +52,10 @@ describe('guessModel', () => {
   });
 });
 
-test.each(RESNET_NAMES)(
+test.each(MODEL_NAMES)(
   "%s's parameter count shown in the panel is the network's",
   (name) => {
-    const params = describeResNet(config(name)).params;
+    const params = describeModel(config(name)).params;
     const count = params.reduce(
       (n, p) => n + p.shape.reduce((a, d) => a * d, 1),
       0,
@@ -99,6 +96,21 @@ describe('describeWeightsFile', () => {
       inputSize: 28,
       normalization: { mean: [0.25], std: [0.5] },
       configFrom: 'file metadata',
+    });
+  });
+
+  test("a MobileNetV3's width, classes and channels", () => {
+    const file = torchFile({
+      name: 'mobilenet_v3_large',
+      numClasses: 7,
+      inChannels: 1,
+      widthMultiplier: 0.5,
+    });
+    expect(describeWeightsFile('m.safetensors', file)).toMatchObject({
+      model: 'mobilenet_v3_large',
+      width: 0.5,
+      numClasses: 7,
+      inChannels: 1,
     });
   });
 

@@ -100,6 +100,15 @@ export type Command =
       /** null: the model card's, else DEFAULT_WEIGHTS_IMAGE_SIZE. */
       imageSize: number | null;
       jsonPath: string;
+    }
+  | {
+      kind: 'weights';
+      action: 'add' | 'list';
+      /** For add: a file path or an http(s) URL. */
+      source: string | null;
+      /** For add: the cache id; null: the file's name, or the URL. */
+      id: string | null;
+      profileDir: string | null;
     };
 
 /** A command line the CLI cannot run; main exits with code 2. */
@@ -133,7 +142,8 @@ export function parseArgs(argv: readonly string[]): Command {
   }
   if (topic === 'recipe') return toRecipe(rest);
   const paths: string[] = [];
-  const takesPath = topic === 'import' || topic === 'bench-import';
+  const takesPath =
+    topic === 'import' || topic === 'bench-import' || topic === 'weights';
   const values = readFlags(rest, topic, takesPath ? paths : null);
   if (values === 'help') return { kind: 'help', topic };
   if (topic === 'import') return toImport(values, paths);
@@ -141,6 +151,7 @@ export function parseArgs(argv: readonly string[]): Command {
   if (topic === 'ladder') return toLadder(values);
   if (topic === 'convert') return toConvert(values);
   if (topic === 'predict') return toPredict(values);
+  if (topic === 'weights') return toWeights(values, paths);
   return topic === 'train' ? toTrain(values) : toBench(values);
 }
 
@@ -413,6 +424,24 @@ function toPredict(values: Values): Command {
     imageSize: size === undefined ? null : Number(size),
     jsonPath,
   };
+}
+
+/** `weights add FILE|URL` or `weights list`. */
+function toWeights(values: Values, words: string[]): Command {
+  const [action, source, ...extra] = words;
+  const id = pathValue(values.get('id'));
+  const profileDir = pathValue(values.get('profile'));
+  if (action === 'list' && words.length === 1 && id === null) {
+    return { kind: 'weights', action, source: null, id, profileDir };
+  }
+  if (action === 'add' && source !== undefined && extra.length === 0) {
+    return { kind: 'weights', action, source, id, profileDir };
+  }
+  throw new UsageError(
+    'expected "weights add FILE|URL [--id ID]" or "weights list", got ' +
+      `"weights ${words.join(' ')}${id === null ? '' : ` --id ${id}`}"`,
+    'weights',
+  );
 }
 
 /** What a bench takes from a preset: the model and batch it times. */

@@ -25,7 +25,13 @@ import { runRecipe } from './recipe-command';
 import { serveBuiltApp } from './serve';
 import { writeSyntheticDevkit } from './synthetic';
 import { usage } from './usage';
-import { imagesIn, runConvert, runPredict } from './weights-commands';
+import {
+  imagesIn,
+  isWebAddress,
+  runConvert,
+  runPredict,
+  runWeights,
+} from './weights-commands';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -176,6 +182,10 @@ async function run(
       imagesDir: userPath(command.imagesDir),
     };
     await runPredict(lab, command, paths, exchange, io);
+  } else if (command.kind === 'weights') {
+    const { source } = command;
+    const file = source === null || isWebAddress(source) ? null : source;
+    await runWeights(lab, command, file && userPath(file), exchange, io);
   } else {
     const source = context.benchSource as string;
     await runBenchImport(lab, command, source, context.memory, io);
@@ -190,14 +200,17 @@ export function userPath(path: string): string {
 
 const SOURCE_FILES = /\.(zip|tgz|tar\.gz|tar|parquet)$/i;
 
+/** The weights file a command reads, with how it was named; or null. */
+function weightsFileOf(command: RunCommand): [string, string] | null {
+  if (command.kind === 'convert') return ['--in', command.inPath];
+  if (command.kind === 'predict') return ['--weights', command.weightsPath];
+  const { source } = command.kind === 'weights' ? command : { source: null };
+  return source === null || isWebAddress(source) ? null : ['FILE', source];
+}
+
 /** A weights file or images folder that is not there is a usage error. */
 function checkWeightPaths(command: RunCommand): void {
-  const file =
-    command.kind === 'convert'
-      ? ['--in', command.inPath]
-      : command.kind === 'predict'
-        ? ['--weights', command.weightsPath]
-        : null;
+  const file = weightsFileOf(command);
   if (!file) return;
   const [flag, path] = file as [string, string];
   const target = userPath(path);
@@ -243,11 +256,18 @@ export function defaultProfile(env = process.env): string {
   return join(cache, 'recipe-lab', 'profile');
 }
 
-/** A train command that writes or reads checkpoints for a later call. */
-function resumes(command: RunCommand): boolean {
+/**
+ * A command that needs what an earlier call left in the browser: a train
+ * command that writes or reads checkpoints, or that starts from cached
+ * weights, and the weights cache commands.
+ */
+function needsKeptProfile(command: RunCommand): boolean {
+  if (command.kind === 'weights') return true;
   return (
     command.kind === 'train' &&
-    (command.resume !== null || command.killAfterEpoch !== null)
+    (command.resume !== null ||
+      command.killAfterEpoch !== null ||
+      command.recipe.weights !== null)
   );
 }
 
@@ -256,9 +276,11 @@ function keptProfile(command: RunCommand, io: Io): string | undefined {
   if (!('profileDir' in command)) return undefined;
   let dir: string;
   if (command.profileDir !== null) dir = userPath(command.profileDir);
-  else if (resumes(command)) {
+  else if (needsKeptProfile(command)) {
     dir = defaultProfile();
-    io.err(`lab: checkpoints are kept in the browser profile ${dir}`);
+    const what =
+      command.kind === 'train' ? 'checkpoints and weights' : 'weights';
+    io.err(`lab: ${what} are kept in the browser profile ${dir}`);
   } else return undefined;
   mkdirSync(dir, { recursive: true });
   return dir;

@@ -38,7 +38,8 @@ export type Topic =
   | 'bench-import'
   | 'recipe'
   | 'convert'
-  | 'predict';
+  | 'predict'
+  | 'weights';
 export const TOPICS: readonly Topic[] = [
   'train',
   'bench',
@@ -48,6 +49,7 @@ export const TOPICS: readonly Topic[] = [
   'recipe',
   'convert',
   'predict',
+  'weights',
 ];
 
 export type Checked =
@@ -291,9 +293,11 @@ export const BENCH_DEFAULTS: Readonly<BenchOptions> = Object.freeze({
   kernels: 'lab',
 });
 
-// The bench counts live tensors after step 2 and after step 20 to catch a
-// leak, so fewer than 20 timed steps would leave the second count unread.
-const BENCH_STEP_RANGE = { min: 20, max: 100_000 };
+// The bench counts live tensors after step 2 and after step 20 (or its
+// last step, if sooner) to catch a leak; src/train/bench.ts wants three
+// steps in all.
+const BENCH_STEP_RANGE = { min: 2, max: 100_000 };
+const BENCH_ROUND_RANGE = { min: 1, max: 10 };
 const WARMUP_STEP_RANGE = { min: 0, max: 10_000 };
 
 /** Where the app is served when a profile is kept (see PROFILE_FLAG). */
@@ -398,6 +402,12 @@ export const BENCH_FLAGS: readonly FlagSpec[] = [
     'untimed steps first, while shaders compile',
     WARMUP_STEP_RANGE,
     BENCH_DEFAULTS.warmupSteps,
+  ),
+  integerFlag(
+    'rounds',
+    'bare and lab measurements alternate this many times, best of each',
+    BENCH_ROUND_RANGE,
+    2,
   ),
   recipeFlag('seed', BENCH_DEFAULTS.seed),
   choiceFlag(
@@ -594,6 +604,24 @@ export const PREDICT_FLAGS: readonly FlagSpec[] = [
   ),
 ];
 
+export const WEIGHTS_FLAGS: readonly FlagSpec[] = [
+  textFlag(
+    'id',
+    'ID',
+    'the id to cache the file under, which `train --weights` names',
+    'a non-empty text',
+    "the file's name, or the URL",
+  ),
+  textFlag(
+    'profile',
+    'DIR',
+    'the browser profile whose weights cache to use; `train` finds the ' +
+      'weights with the same --profile',
+    'a folder path',
+    "the lab's default profile (~/.cache/recipe-lab/profile)",
+  ),
+];
+
 export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   train: TRAIN_FLAGS,
   bench: BENCH_FLAGS,
@@ -603,4 +631,5 @@ export const FLAGS: Record<Topic, readonly FlagSpec[]> = {
   recipe: RECIPE_FLAGS,
   convert: CONVERT_FLAGS,
   predict: PREDICT_FLAGS,
+  weights: WEIGHTS_FLAGS,
 };

@@ -3,6 +3,7 @@
 import type { DatasetManifest } from '../../src/data/schema';
 import type {
   BackendInfo,
+  BenchOptions,
   BenchReport,
   CheckpointInfo,
   EpochMetrics,
@@ -127,14 +128,20 @@ export function formatTrainDone(report: TrainReport): string {
   );
 }
 
+/** The rounds of a bench, named only when not the default two. */
+function rounds(options: BenchOptions): string {
+  const n = options.rounds ?? 2;
+  return n === 2 ? '' : `, best of ${n} round${n === 1 ? '' : 's'}`;
+}
+
 export function formatBench(report: BenchReport): string[] {
   const o = report.options;
-  const growth = report.numTensorsAfterStep20 - report.numTensorsAfterStep2;
+  const growth = report.numTensorsAfterLaterStep - report.numTensorsAfterStep2;
   const leak = growth > 0 ? ` (grew by ${growth}: a leak)` : '';
   return [
     `bench ${o.model} width ${o.width}, ${o.imageSize} px, batch ` +
       `${o.batchSize}: ${o.steps} timed steps after ${o.warmupSteps} ` +
-      `warm-up, on ${report.backend} (${report.adapter || 'unknown'})`,
+      `warm-up${rounds(o)}, on ${report.backend} (${report.adapter || 'unknown'})`,
     `  bare model  ${formatRate(report.bareImagesPerSecond)}`,
     `  lab         ${formatRate(report.labImagesPerSecond)}  ` +
       `lab/bare ${report.overheadRatio.toFixed(2)}`,
@@ -142,7 +149,7 @@ export function formatBench(report: BenchReport): string[] {
       `loss read every ${report.lossReadEvery} steps; ` +
       `${report.passEndReadbacks} at the end of the pass`,
     `  tensors     ${report.numTensorsAfterStep2} after step 2, ` +
-      `${report.numTensorsAfterStep20} after step 20${leak}`,
+      `${report.numTensorsAfterLaterStep} after step ${report.laterStep}${leak}`,
     ...formatProfile(report),
   ];
 }

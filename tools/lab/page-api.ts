@@ -9,9 +9,11 @@ import type {
 import type { DatasetManifest } from '../../src/data/schema';
 import type { ImportForm } from '../../src/ui/import-form';
 import type {
+  AddWeightsArgs,
   RecipeLabApi,
   TrainArgs as AppTrainArgs,
 } from '../../src/app/automation';
+import type { WeightsEntry } from '../../src/weights/cache';
 import type { Recipe } from '../../src/recipe/recipe';
 import type {
   ConvertArgs,
@@ -70,4 +72,6 @@ export interface ImportLab {
 export interface WeightsLab {
   convertWeights(args: ConvertArgs): Promise<ConvertResult>;
   predict(args: PredictArgs): Promise<PredictResult>;
+  addWeights(args: AddWeightsArgs): Promise<WeightsEntry>;
+  listWeights(): Promise<WeightsEntry[]>;
 }

@@ -44,7 +44,9 @@ type Method =
   | 'startImport'
   | 'decodeImport'
   | 'convertWeights'
-  | 'predict';
+  | 'predict'
+  | 'addWeights'
+  | 'listWeights';
 type Outcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export interface OpenOptions {
@@ -153,6 +155,8 @@ async function connect(
       decodeImport: () => race('decodeImport'),
       convertWeights: (args) => race('convertWeights', args),
       predict: (args) => race('predict', args),
+      addWeights: (args) => race('addWeights', args),
+      listWeights: () => race('listWeights'),
       onImportProgress: (listener) => {
         progressListeners.add(listener);
         return () => progressListeners.delete(listener);

@@ -46,6 +46,12 @@ const SUMMARY: Record<Topic, string> = {
     '(eval mode) and writes, per image, its logits and top-5 classes with ' +
     'their probabilities. The class count, width and input channels are ' +
     'read from the file.',
+  weights:
+    '"add FILE|URL" stores a safetensors file, or the file at a web ' +
+    "address, in the app's weights cache (IndexedDB, as the Weights panel " +
+    'does), checking that it is safetensors and describing it; "list" ' +
+    'prints what the cache holds. A run starts from an entry with ' +
+    '`train --pretrained true --weights ID` and the same --profile.',
 };
 
 const EXAMPLE: Record<Topic, string> = {
@@ -67,6 +73,7 @@ const EXAMPLE: Record<Topic, string> = {
   predict:
     'npm run lab -- predict --weights out/model.safetensors --model ' +
     'resnet18 --images photos --json predictions.json',
+  weights: 'npm run lab -- weights add resnet18.safetensors --id r18',
 };
 
 /** What follows the command's name in its usage line, if not just flags. */
@@ -74,6 +81,7 @@ const ARGUMENTS: Partial<Record<Topic, string>> = {
   import: 'PATH [flags]',
   'bench-import': 'PATH | --synthetic N [flags]',
   recipe: '[QUERY] [flags]',
+  weights: 'add FILE|URL [flags] | list [flags]',
 };
 
 export function usage(topic: Topic | null): string {

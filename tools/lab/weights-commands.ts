@@ -1,12 +1,13 @@
-// `convert` and `predict`: weight files through the page. The files travel
-// over the app's HTTP server (file-exchange.ts), not the automation
-// channel; the commands print what was loaded and written.
+// `convert`, `predict` and `weights`: weight files through the page. The
+// files travel over the app's HTTP server (file-exchange.ts), not the
+// automation channel; the commands print what was loaded and written.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ResNetConfig } from '../../src/train/resnet';
 import type { LoadReport } from '../../src/weights/plan';
 import { MODEL_CARD_FILE } from '../../src/weights/formats';
+import type { WeightsEntry } from '../../src/weights/cache';
 import type { ModelCard } from '../../src/weights/model-card';
 import type { Command } from './args';
 import type { Io } from './commands';
@@ -16,6 +17,7 @@ import type { WeightsLab } from './page-api';
 
 export type ConvertCommand = Extract<Command, { kind: 'convert' }>;
 export type PredictCommand = Extract<Command, { kind: 'predict' }>;
+export type WeightsCommand = Extract<Command, { kind: 'weights' }>;
 
 const IMAGE_FILES = /\.(png|jpe?g|webp|gif|bmp|avif)$/i;
 
@@ -148,5 +150,59 @@ export async function runPredict(
   };
   io.out(
     `predictions written to ${await io.writeJson(command.jsonPath, report)}`,
+  );
+}
+
+/** Whether a `weights add` source is a web address rather than a file. */
+export const isWebAddress = (source: string) => /^https?:\/\//i.test(source);
+
+/** One line of `weights list` and of `weights add`. */
+function describeEntry(entry: WeightsEntry): string {
+  const { model, width, numClasses, inChannels } = entry.info;
+  const what =
+    model === null
+      ? 'no network of the lab'
+      : `${model} width ${width}, ${numClasses} classes, ` +
+        `${inChannels} input channels`;
+  const mb = (entry.size / 2 ** 20).toFixed(1);
+  return `${entry.id}  ${what}, ${mb} MB, normalisation from ${entry.info.configFrom}`;
+}
+
+/**
+ * Stores a file or a URL's file in the profile's weights cache through
+ * the app's own cache code, or lists the cache.
+ */
+export async function runWeights(
+  lab: WeightsLab,
+  command: WeightsCommand,
+  filePath: string | null,
+  exchange: FileExchange,
+  io: Io,
+): Promise<void> {
+  if (command.action === 'list') {
+    const entries = await lab.listWeights();
+    if (entries.length === 0) io.out('the weights cache is empty');
+    for (const entry of entries) io.out(describeEntry(entry));
+    return;
+  }
+  const source = command.source as string;
+  const entry = await lab.addWeights(
+    filePath === null
+      ? {
+          url: source,
+          id: command.id ?? source,
+          source: { kind: 'url', url: source },
+        }
+      : {
+          url: exchange.offer(filePath),
+          id: command.id ?? basename(filePath),
+          source: { kind: 'file', name: basename(filePath) },
+        },
+  );
+  io.out(`cached ${describeEntry(entry)}`);
+  io.out(
+    `train from it with: npm run lab -- train --pretrained true ` +
+      `--weights ${entry.id}` +
+      (command.profileDir === null ? '' : ` --profile ${command.profileDir}`),
   );
 }

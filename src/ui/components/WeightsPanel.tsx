@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type DragEvent } from 'react';
 import {
   downloadWeights,
-  openWeightsCache,
+  withWeightsCache as withCache,
   type DownloadProgress,
   type WeightsCache,
   type WeightsEntry,
@@ -18,15 +18,6 @@ type Job =
   | { kind: 'failed'; message: string };
 
 const fixed = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(', ');
-
-async function withCache<T>(op: (c: WeightsCache) => Promise<T>) {
-  const cache = await openWeightsCache();
-  try {
-    return await op(cache);
-  } finally {
-    cache.close();
-  }
-}
 
 /**
  * Weight files to start a run from: download a known source or any
