@@ -35,9 +35,7 @@ export function loadSafetensors(
 }
 
 /** The model's state_dict in torchvision's layout and order. */
-export async function readStateDict(
-  state: LabModel,
-): Promise<NamedTensor[]> {
+export async function readStateDict(state: LabModel): Promise<NamedTensor[]> {
   const values = new Map<string, Float32Array>();
   for (const { name } of stateDictEntries(state.graph)) {
     values.set(name, (await variableOf(state, name).data()) as Float32Array);
