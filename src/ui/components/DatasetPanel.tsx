@@ -44,12 +44,13 @@ function Summary({ manifest }: { manifest: DatasetManifest }) {
   );
 }
 
-/** The demo dataset: its import progress, or what is stored. */
+/** The demo dataset: its import progress, or what is stored. Datasets
+ * imported by hand are shown by the Stored datasets view. */
 export function DatasetPanel() {
   const dataset = useLab((s) => s.dataset);
   return (
     <section className="panel" aria-labelledby="dataset-title">
-      <h2 id="dataset-title">Dataset: {dataset.name}</h2>
+      <h2 id="dataset-title">Demo dataset: {dataset.name}</h2>
       {dataset.status === 'idle' && <p>Checking what is stored…</p>}
       {dataset.status === 'importing' && <ImportProgress dataset={dataset} />}
       {dataset.status === 'ready' && dataset.manifest && (

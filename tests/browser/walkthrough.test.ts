@@ -1,0 +1,178 @@
+// A user's whole path through the lab, in the built app on WebGPU: import a
+// small devkit folder, pick a preset, switch two steps, train and watch the
+// charts move, train a second run with one more step, compare the two,
+// open the evaluation view, export the weights, copy the recipe's link and
+// open it in a fresh browser, where the form holds the same recipe. Each
+// screen is saved under test-results/walkthrough-*.png.
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ROOT } from '../../tools/lab/serve';
+import { writeCarsFolder } from './fixture-folder';
+import { openApp, type Session } from './harness';
+
+const SHOTS = resolve(ROOT, 'test-results');
+const NUM_IMAGES = 40;
+const DATASET = 'cars-walk';
+const IMPORT_TIMEOUT_MS = 60_000;
+const TRAIN_TIMEOUT_MS = 240_000;
+
+let dir: string;
+let folder: string;
+let session: Session;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lab-walkthrough-'));
+  folder = await writeCarsFolder(dir, NUM_IMAGES);
+  session = await openApp();
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await session?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const field = (page: Page, label: string) =>
+  page.getByLabel(label, { exact: true });
+
+/** Opens a step of the recipe form (a closed one hides its fields). */
+async function openStep(page: Page, id: string): Promise<void> {
+  const step = page.locator(`details[data-step="${id}"]`);
+  if ((await step.getAttribute('open')) === null) {
+    await step.locator('summary').click();
+  }
+}
+
+async function shot(page: Page, screen: string): Promise<void> {
+  await page.screenshot({
+    path: resolve(SHOTS, `walkthrough-${screen}.png`),
+    fullPage: true,
+  });
+}
+
+async function importFolder(page: Page): Promise<void> {
+  const panel = page.getByRole('region', { name: 'Import a dataset' });
+  await panel.getByLabel('Dataset name').fill(DATASET);
+  await panel.getByLabel('Stored size (px)').fill('40');
+  await page.setInputFiles('[data-testid="import-folder"]', folder);
+  await expect
+    .poll(() => page.getByTestId('import-plan').innerText(), {
+      timeout: IMPORT_TIMEOUT_MS,
+    })
+    .toMatch(/Classes\s+6/);
+  await panel.getByRole('button', { name: 'Start import' }).click();
+  await expect
+    .poll(
+      () =>
+        page
+          .getByTestId('import-result')
+          .innerText()
+          .catch(() => ''),
+      {
+        timeout: IMPORT_TIMEOUT_MS,
+      },
+    )
+    .toMatch(new RegExp(`^Imported "${DATASET}"`));
+}
+
+/** The loss chart's point count and the status line, while a run goes. */
+const lossPoints = async (page: Page) =>
+  Number(
+    await page
+      .locator('[aria-labelledby="loss-title"] .chart')
+      .getAttribute('data-points'),
+  );
+
+/** Clicks Train and follows the charts until the run ends. */
+async function trainAndWatch(page: Page): Promise<number[]> {
+  const seen: number[] = [];
+  const status = page.locator('.status-line');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  // The line still tells of the run before until this one starts.
+  await expect.poll(() => status.innerText()).toMatch(/^(Starting|Training)/);
+  await expect
+    .poll(
+      async () => {
+        const points = await lossPoints(page);
+        if (seen.at(-1) !== points) seen.push(points);
+        return status.innerText();
+      },
+      { timeout: TRAIN_TIMEOUT_MS, intervals: [250] },
+    )
+    .toMatch(/^Finished: best top-1/);
+  seen.push(await lossPoints(page));
+  return seen;
+}
+
+test(
+  'import, preset, two steps, train, compare, evaluate, export, share',
+  { timeout: IMPORT_TIMEOUT_MS + 3 * TRAIN_TIMEOUT_MS },
+  async () => {
+    const { page } = session;
+    await page.evaluate(async () => {
+      await window.recipeLab?.ready;
+      await window.recipeLab?.ensureDemo();
+    });
+
+    // 1. Import.
+    await importFolder(page);
+    await shot(page, '1-import');
+
+    // 2. A preset, then the sizes this machine trains in seconds, then two
+    // steps switched: label smoothing on, the cosine schedule.
+    await field(page, 'Preset').selectOption('blog-baseline');
+    await field(page, 'Start from pretrained weights').uncheck();
+    await field(page, 'Train on').selectOption(DATASET);
+    await field(page, 'Model').selectOption('resnet18');
+    await field(page, 'Width multiplier').fill('0.125');
+    await field(page, 'Image size (px)').fill('32');
+    await field(page, 'Val resize (px, none = crop)').fill('none');
+    await field(page, 'Val crop (px, none = image size)').fill('none');
+    await field(page, 'Epochs').fill('2');
+    await field(page, 'Batch size').fill('8');
+    await openStep(page, 'loss');
+    await field(page, 'Label smoothing (0 = off)').fill('0.1');
+    await openStep(page, 'schedule');
+    await field(page, 'LR scheduler').selectOption('cosineannealinglr');
+    expect(new URL(page.url()).searchParams.get('data')).toBe(DATASET);
+    await shot(page, '2-recipe');
+
+    // 3. Train, and the loss chart grows while it runs.
+    const first = await trainAndWatch(page);
+    expect(first.at(-1)).toBeGreaterThan(0);
+    expect(new Set(first).size).toBeGreaterThanOrEqual(2);
+    const accuracy = page.locator('[aria-labelledby="accuracy-title"]');
+    await expect
+      .poll(() => accuracy.locator('.recharts-line').count())
+      .toBeGreaterThan(0);
+    await shot(page, '3-trained');
+
+    // 4. A second run with TrivialAugment, compared with the first.
+    await openStep(page, 'augment');
+    await field(page, 'Augmentation policy').selectOption('ta_wide');
+    await trainAndWatch(page);
+    const table = page.getByTestId('runs-table');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
+    // Run ids begin with their start time, so the first sorts first.
+    const [baseId, taId] = (
+      await table
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id')!))
+    ).sort() as [string, string];
+    await page.getByLabel(`Baseline ${baseId}`).check();
+    await page.getByLabel(`Overlay ${baseId}`).check();
+    await page.getByLabel(`Overlay ${taId}`).check();
+    const changes = '+auto-augment ta_wide';
+    expect(
+      await table.locator(`tr[data-run-id="${taId}"] .run-changes`).innerText(),
+    ).toBe(changes);
+    const overlay = page.getByTestId('runs-overlay');
+    await expect.poll(() => overlay.locator('.recharts-line').count()).toBe(4);
+    await overlay.scrollIntoViewIfNeeded();
+    await shot(page, '4-compare');
+
+    expect(session.pageErrors).toEqual([]);
+  },
+);
