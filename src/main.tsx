@@ -1,7 +1,8 @@
 // The app's entry: builds the stores on the browser's services (the
 // ladder's drives the lab's), exposes the automation API, starts the WebGPU
-// check and the demo import, connects the augmentation preview to the form
-// and the run log to the trainer, and renders the page.
+// check and the demo import, connects the augmentation preview to the form,
+// the run log to the trainer and this tab to the lab's other tabs, and
+// renders the page.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installAutomation } from './app/automation';
@@ -11,8 +12,10 @@ import {
   shardOpener,
 } from './app/browser-deps';
 import { ImportClient } from './data/import/client';
+import { connectTabRelay } from './app/tab-relay';
 import { openRunDb } from './runs/run-db';
 import { TrainerClient } from './train/client';
+import { isTrainerLockHeld } from './train/trainer-lock';
 import { PreviewClient } from './train/preview/client';
 import { App } from './ui/App';
 import { createImportStore, ImportStoreContext } from './ui/import-store';
@@ -54,8 +57,11 @@ const runs = createRunsStore({
   open: () => openRunDb(),
   now: () => Date.now(),
   userAgent: navigator.userAgent,
+  isTrainingElsewhere: () => isTrainerLockHeld(),
 });
 connectRunLog(store, trainer, runs);
+// Another tab's run shows here while it trains; this tab's, there.
+if (typeof BroadcastChannel === 'function') connectTabRelay(store, trainer);
 void runs.getState().load();
 const automation = installAutomation(window, store, trainer, imports);
 const preview = createPreviewStore({
