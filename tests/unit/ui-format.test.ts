@@ -1,8 +1,5 @@
 import { expect, test } from 'vitest';
-import {
-  epochLine,
-  formatDuration,
-} from '../../src/ui/format';
+import { epochLine, formatDuration } from '../../src/ui/format';
 
 test('durations read in the largest sensible units', () => {
   expect(formatDuration(42.4)).toBe('42 s');
