@@ -34,6 +34,10 @@ export function niceTicks(
   const round = (v: number) => Number(v.toPrecision(12));
   const from = Math.floor(lo / step);
   const to = Math.ceil(hi / step);
+  // A span below float precision gives no usable step: its ends alone.
+  if (!(step > 0) || !(to - from <= 4 * count + 4)) {
+    return { domain: [lo, hi], ticks: [lo, hi] };
+  }
   const ticks: number[] = [];
   for (let i = from; i <= to; i++) ticks.push(round(i * step));
   return { domain: [ticks[0]!, ticks.at(-1)!], ticks };

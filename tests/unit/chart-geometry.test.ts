@@ -38,3 +38,9 @@ test('a path moves to the first point and breaks at a missing value', () => {
   expect(linePath(points, x, y)).toBe('M0.0,10.0L10.0,0.0M30.0,5.0L40.0,10.0');
   expect(linePath([], x, y)).toBe('');
 });
+
+test('a span below float precision still gives a few ticks', () => {
+  const { ticks } = niceTicks(2.302585092994046, 2.3025850929940463, 5);
+  expect(ticks.length).toBeLessThanOrEqual(24);
+  expect(niceTicks(1e300, 1.7e308, 5).ticks.length).toBeLessThanOrEqual(24);
+});
