@@ -1,7 +1,8 @@
 // The app's entry: builds the stores on the browser's services (the
 // ladder's drives the lab's), exposes the automation API, starts the WebGPU
-// check and the demo import, connects the augmentation preview to the form
-// and the run log to the trainer, and renders the page.
+// check and the demo import, connects the augmentation preview to the form,
+// the run log to the trainer and this tab to the lab's other tabs, and
+// renders the page.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installAutomation } from './app/automation';
@@ -10,10 +11,12 @@ import {
   createImportDeps,
   shardOpener,
 } from './app/browser-deps';
+import { connectTabRelay } from './app/tab-relay';
 import { ImportClient } from './data/import/client';
 import { ExportClient } from './export/client';
 import { openRunDb } from './runs/run-db';
 import { TrainerClient } from './train/client';
+import { isTrainerLockHeld } from './train/trainer-lock';
 import { PreviewClient } from './train/preview/client';
 import { App } from './ui/App';
 import { createEvalStore, EvalStoreContext } from './ui/eval-store';
@@ -61,6 +64,7 @@ const runs = createRunsStore({
   open: () => openRunDb(),
   now: () => Date.now(),
   userAgent: navigator.userAgent,
+  isTrainingElsewhere: () => isTrainerLockHeld(),
 });
 connectRunLog(store, trainer, runs);
 const exportClient = new ExportClient();
@@ -68,6 +72,8 @@ const exports = createExportStore({
   exportRun: (runId, format) => exportClient.exportRun(runId, format),
   save: downloadBlob,
 });
+// Another tab's run shows here while it trains; this tab's, there.
+if (typeof BroadcastChannel === 'function') connectTabRelay(store, trainer);
 void runs.getState().load();
 // A run card link opens the card into the run log, on load and when a
 // link is pasted into this tab's address.

@@ -8,8 +8,15 @@ import type {
   BackendInfo,
   EpochMetrics,
   StepProgress,
+  TrainerEvent,
   TrainReport,
 } from '../train/protocol';
+
+/** What a run continued from its checkpoint had done before. */
+export type ResumedRun = Omit<
+  Extract<TrainerEvent, { type: 'resumed' }>,
+  'type'
+>;
 
 export type RunRecordStatus = 'running' | 'finished' | 'stopped' | 'failed';
 
@@ -235,4 +242,49 @@ export function closeInterrupted(record: RunRecord, now: number): RunRecord {
   if (record.status !== 'running') return record;
   const message = 'the page closed before the run ended';
   return withFailure(record, message, record.finishedAt ?? now);
+}
+
+/**
+ * The LR of each loss read of a run resumed without a record: the LR of
+ * the epoch it fell in. A checkpoint sits at an epoch's end, so its last
+ * read's step over its epochs is the steps per epoch.
+ */
+function resumedSteps(resumed: ResumedRun): StepPoint[] {
+  const { losses, epochs } = resumed;
+  const lastStep = losses.at(-1)?.step ?? 0;
+  const stepsPerEpoch = lastStep / Math.max(1, epochs.length);
+  return losses.map(({ step, loss }) => {
+    const epoch = Math.max(1, Math.ceil(step / Math.max(1, stepsPerEpoch)));
+    const lr = epochs.find((e) => e.epoch === epoch)?.lr ?? NaN;
+    return { step, loss, lr, windows: 1 };
+  });
+}
+
+/**
+ * A run continued from its checkpoint goes on in its own record: running
+ * again, with the epochs and loss reads the checkpoint holds. What the
+ * record held past the checkpoint (an epoch or steps done before the
+ * interruption and done again now) is dropped. Without a record (the log
+ * was cleared) a new one starts from the checkpoint.
+ */
+export function withResumed(
+  record: RunRecord | undefined,
+  resumed: ResumedRun,
+  now: number,
+): RunRecord {
+  const { runId, dataset, recipe } = resumed;
+  const base = record ?? {
+    ...newRunRecord({ runId, dataset, recipe, createdAt: now }),
+    steps: thinSteps([], resumedSteps(resumed)),
+  };
+  const lastStep = resumed.losses.at(-1)?.step ?? 0;
+  return {
+    ...base,
+    status: 'running',
+    finishedAt: null,
+    error: null,
+    epochs: resumed.epochs,
+    ...best(resumed.epochs),
+    steps: base.steps.filter((p) => p.step <= lastStep),
+  };
 }

@@ -16,6 +16,19 @@ import type {
   KernelSet,
 } from './protocol';
 
+/**
+ * The tensor count, and the bytes of tensors on the GPU where the backend
+ * reports them: WebGPU and WebGL add `numBytesInGPU` to tf.memory(), the
+ * CPU backend does not.
+ */
+export function memoryInUse(): { numTensors: number; gpuBytes?: number } {
+  const info: tf.MemoryInfo & { numBytesInGPU?: unknown } = tf.memory();
+  const { numTensors, numBytesInGPU } = info;
+  return typeof numBytesInGPU === 'number'
+    ? { numTensors, gpuBytes: numBytesInGPU }
+    : { numTensors };
+}
+
 export interface DeviceFault {
   code: ErrorCode;
   message: string;

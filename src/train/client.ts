@@ -1,7 +1,9 @@
 // The app's side of the training Worker: owns the Worker, sends typed
 // requests, and hands typed events to listeners. A crash inside the Worker
 // (an uncaught error, a message that cannot be decoded) becomes an 'error'
-// event with a code, never a silent stall.
+// event with a code, never a silent stall. A run holds the trainer lock
+// (trainer-lock.ts) from before its Worker starts until it ends, so two
+// tabs of the lab never train on one GPU at once.
 import type {
   BenchOptions,
   BenchReport,
@@ -12,6 +14,7 @@ import type {
   TrainReport,
 } from './protocol';
 import type { Recipe } from '../recipe/recipe';
+import { takeTrainerLock } from './trainer-lock';
 
 export type TrainerListener = (event: TrainerEvent) => void;
 
@@ -27,6 +30,10 @@ export class TrainerError extends Error {
 
 export class TrainerClient {
   private worker: Worker | null = null;
+  /** Set from the request until the run ends, lock wait included. */
+  private running = false;
+  /** Ends the run under way when the Worker is terminated. */
+  private abort: ((error: TrainerError) => void) | null = null;
   private readonly listeners = new Set<TrainerListener>();
 
   /** Adds a listener for every event; returns a function that removes it. */
@@ -74,23 +81,49 @@ export class TrainerClient {
 
   /** Ends the Worker at once, releasing its GPU device. */
   terminate(): void {
-    this.worker?.terminate();
-    this.worker = null;
+    this.abort?.(new TrainerError('internal', 'the worker was terminated'));
   }
 
   get isBusy(): boolean {
-    return this.worker !== null;
+    return this.running;
   }
 
-  private run<R>(
+  private async run<R>(
     request: TrainerRequest,
     doneType: 'done' | 'bench-done' | 'eval-done',
   ): Promise<R> {
-    if (this.worker) {
-      return Promise.reject(
-        new TrainerError('busy', 'a run is already in progress'),
-      );
+    if (this.running) {
+      throw new TrainerError('busy', 'a run is already in progress');
     }
+    this.running = true;
+    try {
+      // An evaluation reads stored weights beside whatever trains: only
+      // runs and benchmarks claim the tabs' one trainer.
+      if (doneType === 'eval-done') {
+        return await this.runWorker<R>(request, doneType);
+      }
+      const release = await takeTrainerLock();
+      if (!release) {
+        throw new TrainerError(
+          'busy',
+          'expected no run in another tab of the lab, but one is ' +
+            'training there; this tab can train once it ends',
+        );
+      }
+      try {
+        return await this.runWorker<R>(request, doneType);
+      } finally {
+        release();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private runWorker<R>(
+    request: TrainerRequest,
+    doneType: 'done' | 'bench-done' | 'eval-done',
+  ): Promise<R> {
     const worker = new Worker(new URL('./worker.ts', import.meta.url), {
       type: 'module',
     });
@@ -98,7 +131,12 @@ export class TrainerClient {
     return new Promise((resolve, reject) => {
       const finish = () => {
         worker.terminate();
-        if (this.worker === worker) this.worker = null;
+        this.worker = null;
+        this.abort = null;
+      };
+      this.abort = (error) => {
+        finish();
+        reject(error);
       };
       worker.onmessage = (message: MessageEvent<TrainerEvent>) => {
         const event = message.data;

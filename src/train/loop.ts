@@ -2,13 +2,12 @@
 // recipe, alternates training and evaluation epochs over the shard store,
 // keeps the best validation top-1, stops early on patience, and reports
 // through typed events. The step maths lives in step.ts and epoch.ts.
-import * as tf from '@tensorflow/tfjs';
 import { loadClassBalancedSubset, readBatches } from '../data/batches';
 import type { DatasetManifest, HostBatch } from '../data/schema';
 import type { ShardStore } from '../data/shard-store';
 import { createRng, deriveSeed } from '../lib/random';
 import type { Recipe } from '../recipe/recipe';
-import type { Backend } from './backend';
+import { memoryInUse, type Backend } from './backend';
 import {
   evaluatePass,
   RunError,
@@ -222,7 +221,7 @@ export function epochOptions(c: EpochContext, epoch: number): TrainPassOptions {
           loss: r.loss,
           lr: lrAt(r.step - 1),
           imagesPerSecond: r.imagesPerSecond,
-          numTensors: tf.memory().numTensors,
+          ...memoryInUse(),
         },
       }),
   };

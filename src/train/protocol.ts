@@ -177,6 +177,11 @@ export interface StepProgress {
   lr: number;
   imagesPerSecond: number;
   numTensors: number;
+  /**
+   * Bytes of the tensors on the GPU (tfjs's `numBytesInGPU`); absent where
+   * the backend does not report it (the CPU backend).
+   */
+  gpuBytes?: number;
 }
 
 export type ErrorCode =

@@ -4,6 +4,7 @@ import { AugmentPreview } from './components/AugmentPreview';
 import { BackendPanel } from './components/BackendPanel';
 import { DatasetPanel } from './components/DatasetPanel';
 import { DatasetView } from './components/DatasetView';
+import { ElsewhereBanner } from './components/ElsewhereBanner';
 import { EpochLog } from './components/EpochLog';
 import { ErrorBox } from './components/ErrorBox';
 import { EvaluationPanel } from './components/EvaluationPanel';
@@ -34,6 +35,7 @@ export function App({ onMount }: { onMount?: () => void }) {
       </header>
       <WebGpuBanner />
       <ErrorBox />
+      <ElsewhereBanner />
       <ResumeBanner />
       <main className="layout">
         <div className="column">

@@ -1,7 +1,7 @@
 // What the app knows about the demo dataset while it is imported, and how
 // an import's progress and failures change it. Pure.
 import type { DatasetManifest } from '../data/schema';
-import { importSecondsLeft } from './format';
+import { sinceStart } from './time-left';
 import type { AppError } from './run-events';
 
 export interface DatasetState {
@@ -63,7 +63,8 @@ export function withProgress(
     imagesDone,
     imagesTotal,
     importStart,
-    secondsLeft: importSecondsLeft(imagesDone, imagesTotal, importStart, now),
+    secondsLeft: sinceStart(imagesDone, imagesTotal, importStart, now)
+      .secondsLeft,
   };
 }
 

@@ -1,6 +1,5 @@
 // How numbers read on screen and in the epoch log. Pure.
-import type { Recipe } from '../recipe/recipe';
-import type { EpochMetrics, StepProgress } from '../train/protocol';
+import type { EpochMetrics } from '../train/protocol';
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';
@@ -60,34 +59,4 @@ export function epochLine(metrics: EpochMetrics, numEpochs: number): string {
     formatRate(metrics.imagesPerSecond),
     `at ${formatDuration(metrics.seconds)}`,
   ].join('  ');
-}
-
-/**
- * Seconds left in the training steps of a run at the current speed. Epoch
- * numbers count from 1. Evaluation passes are not in it, so the estimate is
- * low by the time the remaining evaluations take.
- */
-export function trainSecondsLeft(
-  progress: StepProgress,
-  recipe: Pick<Recipe, 'epochs' | 'batchSize'>,
-): number {
-  const stepsLeft =
-    (recipe.epochs - progress.epoch) * progress.stepsPerEpoch +
-    (progress.stepsPerEpoch - progress.step);
-  const imagesLeft = Math.max(0, stepsLeft) * recipe.batchSize;
-  return progress.imagesPerSecond > 0
-    ? imagesLeft / progress.imagesPerSecond
-    : NaN;
-}
-
-/** Seconds left in an import, at the speed since it (re)started. */
-export function importSecondsLeft(
-  done: number,
-  total: number,
-  started: { at: number; done: number },
-  now: number,
-): number {
-  const rate = (done - started.done) / ((now - started.at) / 1000);
-  if (!(rate > 0) || total <= done) return total <= done ? 0 : NaN;
-  return (total - done) / rate;
 }

@@ -6,7 +6,7 @@ import type {
   ImportReport,
 } from '../data/import/types';
 import type { DatasetManifest } from '../data/schema';
-import { formatBytes, formatDuration } from './format';
+import { formatBytes } from './format';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -14,18 +14,15 @@ export function plannedTotal(plan: Pick<ImportPlanSummary, 'planned'>): number {
   return plan.planned.train + plan.planned.val;
 }
 
-/** "1,234 of 8,144 images, 57 img/s, about 2 min 10 s left". */
+/** "1,234 of 8,144 images, 57 img/s"; the bar beside it has the time left. */
 export function progressLine(progress: ImportProgress): string {
-  const { imagesDone, imagesTotal, imagesPerSecond, secondsLeft } = progress;
+  const { imagesDone, imagesTotal, imagesPerSecond } = progress;
   if (progress.phase === 'listing') return 'Listing the files…';
   if (progress.phase === 'planning') return 'Reading the annotations…';
   const parts = [`${count(imagesDone)} of ${count(imagesTotal)} images`];
   if (imagesPerSecond > 0) {
     const digits = imagesPerSecond < 10 ? 1 : 0;
     parts.push(`${imagesPerSecond.toFixed(digits)} img/s`);
-  }
-  if (secondsLeft !== null && Number.isFinite(secondsLeft)) {
-    parts.push(`about ${formatDuration(secondsLeft)} left`);
   }
   return parts.join(', ');
 }

@@ -42,6 +42,11 @@ export interface RunState {
   startedAt: number | null;
   /** The last checkpoint written, which a resume would continue from. */
   checkpoint: CheckpointInfo | null;
+  /**
+   * Trained by another tab of the lab and shown here from the events it
+   * relays (src/app/tab-relay.ts); this tab can only watch it.
+   */
+  remote: boolean;
 }
 
 /** An error the UI shows, from any layer, with the code it acts on. */
@@ -85,6 +90,7 @@ export const IDLE_RUN: RunState = Object.freeze({
   notices: [],
   startedAt: null,
   checkpoint: null,
+  remote: false,
 });
 
 const BUSY: readonly RunStatus[] = [
@@ -96,6 +102,11 @@ const BUSY: readonly RunStatus[] = [
 
 export function isBusy(status: RunStatus): boolean {
   return BUSY.includes(status);
+}
+
+/** Whether another tab trains a run that this one follows. */
+export function isTrainingElsewhere(run: RunState): boolean {
+  return run.remote && isBusy(run.status);
 }
 
 /** Merges neighbouring pairs until the list fits the cap. */

@@ -16,12 +16,14 @@ import {
   withEpoch,
   withFailure,
   withReport,
+  withResumed,
   withSteps,
+  type ResumedRun,
   type RunRecord,
 } from '../runs/record';
 import { DEFAULT_SORT, type RunSort, type SortColumn } from '../runs/table';
 import type { NamedWeights, TrainerEvent } from '../train/protocol';
-import type { AppError } from './run-events';
+import { isBusy, type AppError } from './run-events';
 import { toAppError, type LabStore, type TrainerPort } from './store';
 
 /** The parts of RunDb the store uses. */
@@ -33,6 +35,11 @@ export interface RunsDeps {
   now(): number;
   /** The browser's user agent, for each record's environment. */
   userAgent: string;
+  /**
+   * Whether another tab of the lab trains now: its run's record is
+   * 'running' in storage for good reason, not left by a closed page.
+   */
+  isTrainingElsewhere?(): Promise<boolean>;
 }
 
 export interface RunsState {
@@ -68,9 +75,16 @@ export interface RunsState {
   refuseCard(message: string | null): void;
   /** A training run started in the lab store. */
   recordStart(run: Pick<RunRecord, 'runId' | 'dataset' | 'recipe'>): void;
+  /** A stopped run continues from its checkpoint, in its own record. */
+  recordResume(runId: string): void;
   recordEvent(event: TrainerEvent): void;
   /** The run ended without a 'done' or 'error' event saying so. */
   recordFailure(runId: string, message: string): void;
+  /**
+   * Reads a run that another tab recorded again, once it ended there;
+   * with `interrupted`, that tab closed first and the run is closed here.
+   */
+  reload(runId: string, interrupted: boolean): Promise<void>;
   /** Resolves once every write asked for so far has been tried. */
   settled(): Promise<void>;
 }
@@ -136,6 +150,22 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
         if (record) await db.put(record);
       });
 
+    /**
+     * Continues the run's record, read from storage when this page has
+     * not listed it yet (a resume right after a reload).
+     */
+    const saveResumed = (resumed: ResumedRun) =>
+      queue(async (db) => {
+        const { runId } = resumed;
+        const known =
+          find(runId) ?? (await db.list()).find((r) => r.runId === runId);
+        const record = withResumed(known, resumed, deps.now());
+        set((s) => ({
+          records: [...s.records.filter((r) => r.runId !== runId), record],
+        }));
+        await db.put(record);
+      });
+
     const end = (runId: string, change: (r: RunRecord) => RunRecord) => {
       update(runId, change);
       if (get().activeId === runId) set({ activeId: null });
@@ -160,9 +190,10 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
           const now = deps.now();
           const { activeId, records } = get();
           const mine = new Set(records.map((r) => r.runId));
+          const elsewhere = (await deps.isTrainingElsewhere?.()) ?? false;
           const closed = stored
             .filter((r) => !mine.has(r.runId) && r.runId !== activeId)
-            .map((r) => closeInterrupted(r, now));
+            .map((r) => (elsewhere ? r : closeInterrupted(r, now)));
           set({ records: [...records, ...closed], loaded: true });
           for (const r of closed) {
             if (!stored.includes(r)) void save(r.runId);
@@ -247,6 +278,10 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
         void save(run.runId);
       },
 
+      recordResume(runId) {
+        set({ activeId: runId });
+      },
+
       recordEvent(event) {
         const runId = get().activeId;
         if (runId === null) return;
@@ -256,6 +291,9 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
             update(runId, (r) => ({ ...r, environment }));
             return;
           }
+          case 'resumed':
+            if (event.runId === runId) void saveResumed(event);
+            return;
           case 'step':
             update(runId, (r) => withSteps(r, [event.progress]));
             return;
@@ -284,6 +322,23 @@ export function createRunsStore(deps: RunsDeps): RunsStore {
         end(runId, (r) => withFailure(r, message, deps.now()));
       },
 
+      async reload(runId, interrupted) {
+        try {
+          const db = await open();
+          const found = (await db.list()).find((r) => r.runId === runId);
+          if (!found) return;
+          const record = interrupted
+            ? closeInterrupted(found, deps.now())
+            : found;
+          set((s) => ({
+            records: [...s.records.filter((r) => r.runId !== runId), record],
+          }));
+          if (record !== found) await save(runId);
+        } catch (error) {
+          set({ error: toAppError(error) });
+        }
+      },
+
       settled() {
         return writes;
       },
@@ -306,8 +361,21 @@ export function connectRunLog(
     last = run;
     if (run === before || run.kind !== 'train' || run.runId === null) return;
     const { runId, dataset, recipe } = run;
-    if (run.runId !== before.runId && dataset && recipe) {
+    if (run.remote) {
+      // The tab that trains it records it; this one reads it at its end.
+      if (isBusy(before.status) && !isBusy(run.status)) {
+        void runs.getState().reload(runId, error?.code === 'tab-closed');
+      }
+      return;
+    }
+    // A stopped run resumed in the same page keeps its id.
+    const launched =
+      run.runId !== before.runId || run.startedAt !== before.startedAt;
+    if (launched && dataset && recipe) {
       runs.getState().recordStart({ runId, dataset, recipe });
+    } else if (launched) {
+      // A resume: its recipe comes with the 'resumed' event.
+      runs.getState().recordResume(runId);
     } else if (run.status === 'failed' && before.status !== 'failed') {
       const message = error?.message ?? 'the run failed';
       runs.getState().recordFailure(runId, message);

@@ -56,6 +56,7 @@ import {
   type LrScaleFrom,
 } from './recipe-fields';
 import { FIRST_VISIT, type PageLink } from './recipe-link';
+import { createFollowActions, type FollowActions } from './follow-actions';
 import {
   createResumeActions,
   type CheckpointPort,
@@ -102,7 +103,7 @@ export interface LabDeps {
   now(): number;
 }
 
-export interface LabActions extends ResumeActions {
+export interface LabActions extends ResumeActions, FollowActions {
   /** Looks for WebGPU in the page, for the banner and the backend panel. */
   checkWebGpu(): Promise<void>;
   /** Imports the demo dataset, or resumes it; concurrent calls share one. */
@@ -272,6 +273,7 @@ export function createLabStore(
 
     return {
       ...resumeActions,
+      ...createFollowActions({ get, set }),
       resumable: [],
       run: IDLE_RUN,
       backend: null,
@@ -324,18 +326,22 @@ export function createLabStore(
         );
       },
 
+      // Another tab's run (run.remote) is that tab's to steer.
       pause() {
-        if (get().run.status === 'running') deps.trainer.pause();
+        const { run } = get();
+        if (run.status === 'running' && !run.remote) deps.trainer.pause();
       },
 
       resume() {
-        if (get().run.status === 'paused') deps.trainer.resume();
+        const { run } = get();
+        if (run.status === 'paused' && !run.remote) deps.trainer.resume();
       },
 
       stop() {
         flush();
         const { run } = get();
-        if (!isBusy(run.status) || run.status === 'stopping') return;
+        if (!isBusy(run.status) || run.status === 'stopping' || run.remote)
+          return;
         deps.trainer.stop();
         // Shown at once: the worker only answers between two steps, and a
         // step can take many seconds on a slow adapter.

@@ -99,7 +99,7 @@ async function trainAndWatch(page: Page): Promise<number[]> {
         if (seen.at(-1) !== points) seen.push(points);
         return status.innerText();
       },
-      { timeout: TRAIN_TIMEOUT_MS, intervals: [250] },
+      { timeout: TRAIN_TIMEOUT_MS, interval: 250 },
     )
     .toMatch(/^Finished: best top-1/);
   seen.push(await lossPoints(page));

@@ -8,11 +8,23 @@ import {
   withEpoch,
   withFailure,
   withReport,
+  withResumed,
   withSteps,
   type StepPoint,
 } from '../../src/runs/record';
 import type { StepProgress, TrainReport } from '../../src/train/protocol';
 import { metrics, record } from './runs-fixtures';
+
+const progressAt = (globalStep: number): StepProgress => ({
+  epoch: Math.ceil(globalStep / 2),
+  step: 2 - (globalStep % 2),
+  stepsPerEpoch: 2,
+  globalStep,
+  loss: globalStep,
+  lr: 0.1,
+  imagesPerSecond: 10,
+  numTensors: 1,
+});
 
 const points = (from: number, n: number): StepPoint[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -147,5 +159,75 @@ describe('run records', () => {
     expect(closed.epochs).toEqual(r.epochs);
     const failed = withFailure(r, 'device lost', 7);
     expect(closeInterrupted(failed, 42)).toBe(failed);
+  });
+
+  test('a resumed run continues its record from the checkpoint', () => {
+    // Interrupted in epoch 3, with a loss read past the checkpoint at
+    // step 4 (two steps an epoch) that the resumed run makes again.
+    let r = closeInterrupted(record('r', { top1: [0.3, 0.5] }), 42);
+    r = withSteps(r, [1, 2, 3, 4, 5].map(progressAt));
+    const resumed = {
+      runId: 'r',
+      dataset: r.dataset,
+      recipe: r.recipe,
+      epochs: [metrics(1, 0.3), metrics(2, 0.5)],
+      losses: [2, 4].map((step) => ({ step, loss: step })),
+    };
+    const continued = withResumed(r, resumed, 50);
+    expect(continued).toMatchObject({
+      status: 'running',
+      finishedAt: null,
+      error: null,
+      name: r.name,
+      createdAt: r.createdAt,
+      bestTop1: 0.5,
+      bestEpoch: 2,
+    });
+    expect(continued.steps.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+
+    // Then epoch 3 and its steps append, and the report finishes it.
+    let next = withSteps(continued, [5, 6].map(progressAt));
+    next = withEpoch(next, metrics(3, 0.7));
+    expect(next.steps.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(next.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    const report = {
+      epochs: next.epochs,
+      bestValTop1: 0.7,
+      bestEpoch: 3,
+      stopped: false,
+    } as TrainReport;
+    expect(withReport(next, report, 90)).toMatchObject({
+      status: 'finished',
+      finishedAt: 90,
+      bestTop1: 0.7,
+    });
+  });
+
+  test('a resumed run without a record gets one from its checkpoint', () => {
+    const recipe = record('r').recipe;
+    const epochs = [
+      { ...metrics(1, 0.3), lr: 0.1 },
+      { ...metrics(2, 0.5), lr: 0.01 },
+    ];
+    const losses = [1, 2, 3, 4].map((step) => ({ step, loss: 5 - step }));
+    const made = withResumed(
+      undefined,
+      { runId: 'r', dataset: 'demo', recipe, epochs, losses },
+      77,
+    );
+    expect(made).toMatchObject({
+      runId: 'r',
+      status: 'running',
+      createdAt: 77,
+      dataset: 'demo',
+      bestTop1: 0.5,
+    });
+    // Two steps an epoch: the LR of the epoch each read fell in.
+    expect(made.steps.map((p) => [p.step, p.loss, p.lr])).toEqual([
+      [1, 4, 0.1],
+      [2, 3, 0.1],
+      [3, 2, 0.01],
+      [4, 1, 0.01],
+    ]);
   });
 });

@@ -177,6 +177,21 @@ describe('the table', () => {
     expect(log.runs.get('old')!.status).toBe('failed');
   });
 
+  test('load leaves running runs alone while another tab trains', async () => {
+    const log = memoryLog();
+    log.runs.set('r1', record('r1', { top1: [0.25] }));
+    const store = createRunsStore({
+      open: async () => log.port,
+      now: () => 5,
+      userAgent: 'test-agent',
+      isTrainingElsewhere: async () => true,
+    });
+    await store.getState().load();
+    await store.getState().settled();
+    expect(store.getState().records[0]!.status).toBe('running');
+    expect(log.runs.get('r1')!.status).toBe('running');
+  });
+
   test('rename stores a trimmed name; blank names are refused', async () => {
     const { store, log } = setup();
     store.getState().recordStart({ runId: 'r1', dataset: 'd', recipe });
@@ -261,6 +276,69 @@ describe('connectRunLog', () => {
       error: 'worker crashed',
       bestTop1: 0.5,
     });
+    stop();
+  });
+
+  test('a resumed run goes on in the record the interrupted one left', async () => {
+    const lab = createStore<TrainerSlice>()(() => ({
+      run: IDLE_RUN,
+      backend: null,
+      error: null,
+    }));
+    const listeners = new Set<(e: TrainerEvent) => void>();
+    const trainer = {
+      subscribe: (l: (e: TrainerEvent) => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const send = (e: TrainerEvent) => listeners.forEach((l) => l(e));
+    const log = memoryLog();
+    const stored = { ...record('r1', { top1: [0.25] }), name: 'kept name' };
+    log.runs.set('r1', stored);
+    const { store } = setup(log);
+    await store.getState().load();
+    await store.getState().settled();
+    expect(log.runs.get('r1')!.status).toBe('failed');
+    const stop = connectRunLog(lab as unknown as LabStore, trainer, store);
+
+    // As the lab store's resume launches it: the recipe comes later.
+    lab.setState({
+      run: { ...IDLE_RUN, kind: 'train', runId: 'r1', status: 'starting' },
+    });
+    send({
+      type: 'resumed',
+      runId: 'r1',
+      dataset: stored.dataset,
+      recipe: stored.recipe,
+      epochs: stored.epochs,
+      losses: [{ step: 2, loss: 1.5 }],
+    });
+    await store.getState().settled();
+    expect(log.runs.get('r1')).toMatchObject({
+      status: 'running',
+      error: null,
+      finishedAt: null,
+      name: 'kept name',
+    });
+
+    send(step(3));
+    send({ type: 'epoch', metrics: metrics(2, 0.6) });
+    send({
+      type: 'done',
+      report: {
+        ...report,
+        epochs: [metrics(1, 0.25), metrics(2, 0.6)],
+        bestValTop1: 0.6,
+        bestEpoch: 2,
+      },
+    });
+    await store.getState().settled();
+    const done = log.runs.get('r1')!;
+    expect(done).toMatchObject({ status: 'finished', bestTop1: 0.6 });
+    expect(done.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(done.steps.map((p) => p.step)).toEqual([3]);
+    expect(store.getState().records).toHaveLength(1);
     stop();
   });
 });

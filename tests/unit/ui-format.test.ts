@@ -1,38 +1,11 @@
 import { expect, test } from 'vitest';
-import {
-  epochLine,
-  formatDuration,
-  importSecondsLeft,
-  trainSecondsLeft,
-} from '../../src/ui/format';
+import { epochLine, formatDuration } from '../../src/ui/format';
 
 test('durations read in the largest sensible units', () => {
   expect(formatDuration(42.4)).toBe('42 s');
   expect(formatDuration(125)).toBe('2 min 05 s');
   expect(formatDuration(3 * 3600 + 7 * 60)).toBe('3 h 07 min');
   expect(formatDuration(NaN)).toBe('–');
-});
-
-test('time left counts the rest of this epoch and the epochs after it', () => {
-  const progress = {
-    epoch: 2,
-    step: 10,
-    stepsPerEpoch: 40,
-    globalStep: 50,
-    loss: 1,
-    lr: 0.1,
-    imagesPerSecond: 64,
-    numTensors: 100,
-  };
-  // 30 steps of epoch 2 and 40 of epoch 3, 32 images each, at 64 img/s.
-  expect(trainSecondsLeft(progress, { epochs: 3, batchSize: 32 })).toBe(35);
-});
-
-test('import time left uses the speed since this attempt started', () => {
-  const started = { at: 0, done: 2000 };
-  expect(importSecondsLeft(3000, 7000, started, 2000)).toBe(8);
-  expect(importSecondsLeft(2000, 7000, started, 0)).toBeNaN();
-  expect(importSecondsLeft(7000, 7000, started, 5000)).toBe(0);
 });
 
 test('an epoch line holds loss, top-1, top-5, lr and speed', () => {

@@ -1,69 +1,55 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import { accuracyRows, type AccuracyRow } from '../chart-data';
+import { niceTicks } from '../chart-geometry';
 import { useLab } from '../store';
+import { LineChart, type ChartSeries } from './LineChart';
 
 const HEIGHT = 200;
-const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
-const tick = (v: number) => `${v}%`;
-const percent = (v: unknown) => `${Number(v).toFixed(1)}%`;
+
+const Y_AXIS = {
+  domain: [0, 100] as const,
+  ticks: [0, 25, 50, 75, 100],
+  format: (v: number) => `${v}%`,
+};
 
 function Chart({ rows }: { rows: AccuracyRow[] }) {
-  const hasEma = rows.some((r) => r.top1Ema !== undefined);
+  const last = rows.at(-1)!.epoch;
+  const x = niceTicks(1, Math.max(2, last), Math.min(8, last));
+  const series: ChartSeries[] = [
+    {
+      name: 'top-1',
+      color: 'var(--accent)',
+      strokeWidth: 2,
+      dots: true,
+      points: rows.map((r) => [r.epoch, r.top1]),
+    },
+    {
+      name: 'top-5',
+      color: 'var(--accent-2)',
+      dots: true,
+      points: rows.map((r) => [r.epoch, r.top5]),
+    },
+  ];
+  if (rows.some((r) => r.top1Ema !== undefined)) {
+    series.push({
+      name: 'top-1 EMA',
+      color: 'var(--accent)',
+      dashed: true,
+      points: rows.map((r) => [r.epoch, r.top1Ema ?? NaN]),
+    });
+  }
   return (
     <LineChart
-      responsive
-      width="100%"
+      label="Validation accuracy by epoch"
       height={HEIGHT}
-      data={rows}
-      margin={MARGIN}
-    >
-      <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-      <XAxis
-        dataKey="epoch"
-        type="number"
-        domain={[1, 'dataMax']}
-        allowDecimals={false}
-      />
-      <YAxis
-        domain={[0, 100]}
-        ticks={[0, 25, 50, 75, 100]}
-        width={48}
-        tickFormatter={tick}
-      />
-      <Tooltip formatter={percent} labelFormatter={(e) => `epoch ${e}`} />
-      <Legend />
-      <Line
-        dataKey="top1"
-        name="top-1"
-        stroke="var(--accent)"
-        strokeWidth={2}
-        isAnimationActive={false}
-      />
-      <Line
-        dataKey="top5"
-        name="top-5"
-        stroke="var(--accent-2)"
-        isAnimationActive={false}
-      />
-      {hasEma && (
-        <Line
-          dataKey="top1Ema"
-          name="top-1 EMA"
-          stroke="var(--accent)"
-          strokeDasharray="4 3"
-          isAnimationActive={false}
-        />
-      )}
-    </LineChart>
+      x={{
+        domain: [1, x.domain[1]],
+        ticks: x.ticks.filter((t) => t >= 1 && Number.isInteger(t)),
+        format: String,
+      }}
+      y={Y_AXIS}
+      series={series}
+    />
   );
 }
 

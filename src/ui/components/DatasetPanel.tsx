@@ -1,6 +1,7 @@
 import type { DatasetManifest } from '../../data/schema';
-import { formatDuration } from '../format';
 import { useLab, type DatasetState } from '../store';
+import { share } from '../time-left';
+import { TimeLeftBar } from './TimeLeftBar';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -14,13 +15,14 @@ function ImportProgress({ dataset }: { dataset: DatasetState }) {
         {known
           ? `${count(imagesDone)} of ${count(imagesTotal)} images`
           : 'starting'}
-        {Number.isFinite(secondsLeft) &&
-          `, about ${formatDuration(secondsLeft)} left`}
       </p>
-      <progress
-        aria-label="Demo import"
-        max={known ? imagesTotal : undefined}
-        value={known ? imagesDone : undefined}
+      <TimeLeftBar
+        label="Demo import"
+        at={
+          known
+            ? { fraction: share(imagesDone, imagesTotal), secondsLeft }
+            : null
+        }
       />
     </>
   );

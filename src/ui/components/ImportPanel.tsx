@@ -14,6 +14,8 @@ import { ImportFormFields } from './ImportForm';
 import { ImportPlanView } from './ImportPlanView';
 import { ImportSourcePicker } from './ImportSourcePicker';
 import { IssueList } from './IssueList';
+import { atRate } from '../time-left';
+import { TimeLeftBar } from './TimeLeftBar';
 
 function Progress({ state }: { state: ImportState }) {
   const cancel = useImports((s) => s.cancel);
@@ -21,10 +23,11 @@ function Progress({ state }: { state: ImportState }) {
   const known = p !== null && p.imagesTotal > 0;
   return (
     <div className="import-progress">
-      <progress
-        aria-label="Import"
-        max={known ? p.imagesTotal : undefined}
-        value={known ? p.imagesDone : undefined}
+      <TimeLeftBar
+        label="Import"
+        at={
+          known ? atRate(p.imagesDone, p.imagesTotal, p.imagesPerSecond) : null
+        }
       />
       <p data-testid="import-progress-line">
         {p ? progressLine(p) : 'Starting…'}

@@ -11,7 +11,18 @@ import { useLadder } from '../ladder-store';
 import { formRecipe } from '../recipe-link';
 import { isBusy } from '../run-events';
 import { useLab } from '../store';
+import { queueTimeLeft, trainingTimeLeft } from '../time-left';
 import { LadderSteps } from './LadderSteps';
+import { TimeLeftBar } from './TimeLeftBar';
+
+/** The whole ladder's bar: its runs are alike, so each takes as long. */
+function LadderBar({ index, total }: { index: number; total: number }) {
+  const run = useLab((s) => s.run);
+  const current = trainingTimeLeft(run)?.run ?? null;
+  return (
+    <TimeLeftBar label="Ladder" at={queueTimeLeft(index, total, current)} />
+  );
+}
 
 function PlanTable({ plan }: { plan: PlannedRung[] }) {
   const changes = rungChanges(plan);
@@ -77,9 +88,18 @@ function LadderProgress() {
   }
   if (text === null) return null;
   return (
-    <p className="ladder-progress" role="status" data-testid="ladder-progress">
-      {text}
-    </p>
+    <>
+      <p
+        className="ladder-progress"
+        role="status"
+        data-testid="ladder-progress"
+      >
+        {text}
+      </p>
+      {isLadderBusy(ladder.status) && (
+        <LadderBar index={ladder.index} total={ladder.queue.length} />
+      )}
+    </>
   );
 }
 

@@ -1,19 +1,10 @@
 import { useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import { lossRows, type LossRow } from '../chart-data';
-import { formatLoss } from '../format';
+import { niceTicks } from '../chart-geometry';
 import { useLab } from '../store';
+import { LineChart } from './LineChart';
 
 const HEIGHT = 240;
-const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
 // Three significant digits, without trailing zeros (0.45, not 0.450).
 const tick = (v: number) => String(Number(v.toPrecision(3)));
 
@@ -37,43 +28,31 @@ function SmoothingSlider() {
 }
 
 function Chart({ rows, smoothing }: { rows: LossRow[]; smoothing: number }) {
+  const steps = rows.map((r) => r.step);
+  const losses = rows.flatMap((r) => [r.loss, r.smoothed]);
+  const x = niceTicks(Math.min(...steps), Math.max(...steps), 6);
+  const y = niceTicks(Math.min(...losses), Math.max(...losses), 4);
   return (
     <LineChart
-      responsive
-      width="100%"
+      label="Training loss by step"
       height={HEIGHT}
-      data={rows}
-      margin={MARGIN}
-    >
-      <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-      <XAxis
-        dataKey="step"
-        type="number"
-        domain={['dataMin', 'dataMax']}
-        allowDecimals={false}
-      />
-      <YAxis domain={['auto', 'auto']} width={56} tickFormatter={tick} />
-      <Tooltip
-        formatter={(v) => formatLoss(Number(v))}
-        labelFormatter={(step) => `step ${step}`}
-      />
-      <Legend />
-      <Line
-        dataKey="loss"
-        name="loss"
-        stroke="var(--raw-line)"
-        dot={false}
-        isAnimationActive={false}
-      />
-      <Line
-        dataKey="smoothed"
-        name={`moving average (${smoothing.toFixed(2)})`}
-        stroke="var(--accent)"
-        strokeWidth={2}
-        dot={rows.length < 3}
-        isAnimationActive={false}
-      />
-    </LineChart>
+      x={{ ...x, format: String }}
+      y={{ ...y, format: tick }}
+      series={[
+        {
+          name: 'loss',
+          color: 'var(--raw-line)',
+          points: rows.map((r) => [r.step, r.loss]),
+        },
+        {
+          name: `moving average (${smoothing.toFixed(2)})`,
+          color: 'var(--accent)',
+          strokeWidth: 2,
+          dots: rows.length < 3,
+          points: rows.map((r) => [r.step, r.smoothed]),
+        },
+      ]}
+    />
   );
 }
 

@@ -3,17 +3,26 @@
 // epoch, its charts drawn again from the stored metrics; Discard deletes
 // the checkpoint.
 import { describeCheckpoint } from '../../train/checkpoint';
-import { isBusy } from '../run-events';
+import { isBusy, isTrainingElsewhere } from '../run-events';
 import { useLab } from '../store';
 
 export function ResumeBanner() {
-  const resumable = useLab((s) => s.resumable);
+  const stored = useLab((s) => s.resumable);
   const busy = useLab((s) => isBusy(s.run.status));
+  const elsewhere = useLab((s) => isTrainingElsewhere(s.run));
+  const trainingId = useLab((s) => s.run.runId);
   const resumeRun = useLab((s) => s.resumeRun);
   const discardRun = useLab((s) => s.discardRun);
+  // The run another tab trains keeps a checkpoint too: not one to offer.
+  const resumable = elsewhere
+    ? stored.filter((r) => r.runId !== trainingId)
+    : stored;
   if (resumable.length === 0) return null;
   return (
     <div className="banner notice" role="status" data-testid="resume-banner">
+      {elsewhere && (
+        <p className="muted">Resume waits until the run in another tab ends.</p>
+      )}
       {resumable.map((run) => (
         <p key={run.runId} className="resume-offer">
           {describeCheckpoint(run)}

@@ -1,13 +1,15 @@
 import {
+  formatBytes,
   formatDuration,
   formatPercent,
   formatRate,
-  trainSecondsLeft,
 } from '../format';
 import type { RunState } from '../run-events';
 import { useLab } from '../store';
+import { trainingTimeLeft } from '../time-left';
+import { TimeLeftBar } from './TimeLeftBar';
 
-/** Where a busy run is: epoch, step, speed, time left, tensors. */
+/** Where a busy run is: epoch, step, speed, tensors, GPU memory. */
 function liveParts(run: RunState): string[] {
   const { progress, recipe, epoch } = run;
   const epochs = recipe?.epochs ?? '?';
@@ -22,12 +24,12 @@ function liveParts(run: RunState): string[] {
     `epoch ${progress.epoch}/${epochs}`,
     `step ${progress.step}/${progress.stepsPerEpoch}`,
     formatRate(progress.imagesPerSecond),
+    `${progress.numTensors.toLocaleString('en-US')} tensors`,
   ];
-  if (recipe) {
-    const left = trainSecondsLeft(progress, recipe);
-    parts.push(`${formatDuration(left)} left`);
+  // Absent where the backend does not count it, rather than a false 0.
+  if (progress.gpuBytes !== undefined) {
+    parts.push(`GPU memory ${formatBytes(progress.gpuBytes)}`);
   }
-  parts.push(`${progress.numTensors.toLocaleString('en-US')} tensors`);
   return parts;
 }
 
@@ -61,9 +63,10 @@ const LABELS: Record<string, string> = {
   stopping: 'Stopping after the current step',
 };
 
-/** One line on what the run is doing now. */
+/** One line on what the run is doing now, and its bars while it trains. */
 export function StatusLine() {
   const run = useLab((s) => s.run);
+  const bars = trainingTimeLeft(run);
   let text: string;
   if (run.status === 'idle') {
     text = 'No run yet. Train runs the recipe on the left.';
@@ -79,6 +82,12 @@ export function StatusLine() {
       <p className="status-line" role="status" aria-live="off">
         {text}
       </p>
+      {bars && (
+        <div className="run-bars" data-testid="run-bars">
+          <TimeLeftBar label={`Epoch ${run.epoch}`} at={bars.epoch} />
+          <TimeLeftBar label="Run" at={bars.run} />
+        </div>
+      )}
       {run.notices.map((notice) => (
         <p key={notice} className="notice" data-testid="run-notice">
           {notice}
