@@ -51,13 +51,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What the test's server holds, by path. */
+const served = new Map<string, Uint8Array>();
+
 /**
- * Serves `body` at a localhost URL, as a weights host would (CORS open).
- * A real server, not page.route: 94 MB through the DevTools protocol
- * takes minutes.
+ * Serves the files of `served` from localhost, as a weights host would
+ * (CORS open); the origin. A real server, not page.route: 94 MB through
+ * the DevTools protocol takes minutes.
  */
-async function serveFile(body: Buffer): Promise<string> {
-  server = createServer((_, response) => {
+async function startServer(): Promise<string> {
+  server = createServer((request, response) => {
+    const body = served.get(request.url ?? '');
+    if (!body) {
+      response.writeHead(404).end();
+      return;
+    }
     response.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': body.length,
@@ -67,7 +75,7 @@ async function serveFile(body: Buffer): Promise<string> {
   });
   await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}/timm/resnet50/model.safetensors`;
+  return `http://127.0.0.1:${port}`;
 }
 
 async function unzip(path: string): Promise<Map<string, Uint8Array>> {
@@ -114,10 +122,11 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
   const fixture = readFileSync(
     join(CACHE, referenceFiles().models.resnet50.file),
   );
-  const weightsUrl = await serveFile(fixture);
+  const host = await startServer();
+  served.set('/timm/resnet50/model.safetensors', fixture);
+  const weightsUrl = `${host}/timm/resnet50/model.safetensors`;
   session = await openApp();
   const { page } = session;
-  const origin = new URL(session.url).origin;
 
   const panel = page.getByRole('region', { name: 'Weights' });
   await panel.getByLabel('Safetensors URL').fill(weightsUrl);
@@ -213,16 +222,12 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
 
   // The lab's logits: the exported file, run by the app's own predict.
   const images = grayImages(3);
-  const urls = images.map((_, i) => `${origin}/fixtures/image-${i}.png`);
-  const exportedUrl = `${origin}/fixtures/exported.safetensors`;
-  await page.route(exportedUrl, (route) =>
-    route.fulfill({ status: 200, body: Buffer.from(exported) }),
-  );
-  for (const [i, url] of urls.entries()) {
-    await page.route(url, (route) =>
-      route.fulfill({ status: 200, body: images[i]!.png }),
-    );
-  }
+  const urls = images.map((image, i) => {
+    served.set(`/fixtures/image-${i}.png`, image.png);
+    return `${host}/fixtures/image-${i}.png`;
+  });
+  served.set('/fixtures/exported.safetensors', exported);
+  const exportedUrl = `${host}/fixtures/exported.safetensors`;
   const lab = await page.evaluate((args) => window.recipeLab!.predict(args), {
     weightsUrl: exportedUrl,
     model: 'resnet50' as const,

@@ -5,11 +5,12 @@
 // open it in a fresh browser, where the form holds the same recipe. Each
 // screen is saved under test-results/walkthrough-*.png.
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openZip } from '../../src/data/formats/zip';
 import { ROOT } from '../../tools/lab/serve';
 import { writeCarsFolder } from './fixture-folder';
 import { openApp, type Session } from './harness';
@@ -143,10 +144,9 @@ test(
     const first = await trainAndWatch(page);
     expect(first.at(-1)).toBeGreaterThan(0);
     expect(new Set(first).size).toBeGreaterThanOrEqual(2);
-    const accuracy = page.locator('[aria-labelledby="accuracy-title"]');
-    await expect
-      .poll(() => accuracy.locator('.recharts-line').count())
-      .toBeGreaterThan(0);
+    const accuracy = page.locator('[aria-labelledby="accuracy-title"] .chart');
+    // One point per finished epoch.
+    expect(Number(await accuracy.getAttribute('data-points'))).toBe(2);
     await shot(page, '3-trained');
 
     // 4. A second run with TrivialAugment, compared with the first.
@@ -172,6 +172,104 @@ test(
     await expect.poll(() => overlay.locator('.recharts-line').count()).toBe(4);
     await overlay.scrollIntoViewIfNeeded();
     await shot(page, '4-compare');
+
+    // 5. The evaluation view of the second run's final weights.
+    await page.getByRole('button', { name: `Evaluate ${taId}` }).click();
+    const evaluation = page.getByTestId('evaluation');
+    await expect
+      .poll(() => evaluation.getAttribute('data-status'), {
+        timeout: TRAIN_TIMEOUT_MS,
+      })
+      .not.toBe('running');
+    expect(await evaluation.getAttribute('data-status')).toBe('done');
+    const top1 = Number(
+      await page
+        .getByTestId('eval-summary')
+        .locator('tr[data-weights="raw"]')
+        .getAttribute('data-top1'),
+    );
+    expect(top1).toBeGreaterThanOrEqual(0);
+    expect(top1).toBeLessThanOrEqual(1);
+    // Six classes: six rows in the table, a 6 x 6 matrix.
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('eval-classes')
+          .locator('tbody tr.eval-class-row')
+          .count(),
+      )
+      .toBe(6);
+    await expect.poll(() => page.getByTestId('eval-matrix').count()).toBe(1);
+    await evaluation.scrollIntoViewIfNeeded();
+    await shot(page, '5-evaluation');
+
+    // 6. Its weights downloaded as safetensors with the model card.
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: TRAIN_TIMEOUT_MS }),
+      page
+        .getByRole('button', { name: `Download safetensors of ${taId}` })
+        .click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/-safetensors\.zip$/);
+    const saved = join(dir, download.suggestedFilename());
+    await download.saveAs(saved);
+    const { entries } = await openZip(new Blob([await readFile(saved)]));
+    expect(entries.map((e) => e.path)).toEqual([
+      'model.safetensors',
+      'model-card.json',
+    ]);
+    const card = JSON.parse(
+      new TextDecoder().decode(await entries[1]!.bytes()),
+    ) as { classes: string[]; recipe: { autoAugment: string } };
+    expect(card.classes).toHaveLength(6);
+    expect(card.recipe.autoAugment).toBe('ta_wide');
+    await expect
+      .poll(() => page.getByTestId('export-note').innerText())
+      .toMatch(/^saved .*-safetensors\.zip/);
+    await shot(page, '6-export');
+
+    // 7. Copy link, opened in a fresh browser context: the same recipe.
+    const { context, browser } = session;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(session.url).origin,
+    });
+    await page.getByRole('button', { name: 'Copy link' }).click();
+    await expect
+      .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+      .toMatch(/auto-augment=ta_wide/);
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(new URL(link).searchParams.get('data')).toBe(DATASET);
+    const fresh = await browser.newContext();
+    try {
+      const other = await fresh.newPage();
+      await other.goto(link);
+      await other.evaluate(async () => {
+        await window.recipeLab?.ready;
+      });
+      const expected: [string, string][] = [
+        ['Train on', DATASET],
+        ['Model', 'resnet18'],
+        ['Width multiplier', '0.125'],
+        ['Image size (px)', '32'],
+        ['Epochs', '2'],
+        ['Batch size', '8'],
+        ['Label smoothing (0 = off)', '0.1'],
+        ['LR scheduler', 'cosineannealinglr'],
+        ['Augmentation policy', 'ta_wide'],
+      ];
+      for (const step of ['loss', 'schedule', 'augment']) {
+        await openStep(other, step);
+      }
+      for (const [label, value] of expected) {
+        expect(await field(other, label).inputValue(), label).toBe(value);
+      }
+      expect(
+        await field(other, 'Start from pretrained weights').isChecked(),
+      ).toBe(false);
+      await shot(other, '7-shared-link');
+    } finally {
+      await fresh.close();
+    }
 
     expect(session.pageErrors).toEqual([]);
   },
