@@ -206,7 +206,7 @@ test(
     // 6. Its weights downloaded as safetensors with the model card.
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: TRAIN_TIMEOUT_MS }),
-      page
+      table
         .getByRole('button', { name: `Download safetensors of ${taId}` })
         .click(),
     ]);
