@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterEach, expect, test } from 'vitest';
 import { ROOT } from '../../tools/lab/serve';
 import { openApp, type Session } from './harness';
+import { field, openStep } from './form';
 
 const SHOTS = resolve(ROOT, 'test-results');
 const IMPORT_TIMEOUT_MS = 120_000;
@@ -63,16 +64,6 @@ async function nextDraw(page: Page, previous: string): Promise<Drawn> {
 /** How many images differ between two draws. */
 const changed = (a: Drawn, b: Drawn) =>
   a.images.filter((pixels, i) => pixels.join() !== b.images[i]!.join()).length;
-
-const field = (page: Page, label: string) =>
-  page.getByLabel(label, { exact: true });
-
-async function openStep(page: Page, id: string): Promise<void> {
-  const step = page.locator(`details[data-step="${id}"]`);
-  if ((await step.getAttribute('open')) === null) {
-    await step.locator('summary').click();
-  }
-}
 
 /** "erased WxH at (L, T)" of a title, as numbers. */
 function erasedRect(title: string) {

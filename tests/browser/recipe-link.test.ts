@@ -3,25 +3,16 @@
 // edited, and opens the same recipe in a fresh browser profile.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterEach, expect, test } from 'vitest';
 import { ROOT } from '../../tools/lab/serve';
 import { openApp, type Session } from './harness';
+import { field, appReady as ready } from './form';
 
 let session: Session | null = null;
 afterEach(async () => {
   await session?.close();
   session = null;
 });
-
-const field = (page: Page, label: string) =>
-  page.getByLabel(label, { exact: true });
-
-async function ready(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await window.recipeLab?.ready;
-  });
-}
 
 test('a recipe link opens its recipe, names its bad parts, and travels', async () => {
   session = await openApp({

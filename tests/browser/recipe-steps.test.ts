@@ -10,15 +10,13 @@ import type { Recipe } from '../../src/recipe/recipe';
 import { encodeRecipe } from '../../src/recipe/url';
 import { ROOT } from '../../tools/lab/serve';
 import { openApp, type Session } from './harness';
+import { field } from './form';
 
 let session: Session | null = null;
 afterEach(async () => {
   await session?.close();
   session = null;
 });
-
-const field = (page: Page, label: string) =>
-  page.getByLabel(label, { exact: true });
 
 const search = (page: Page) => new URL(page.url()).search;
 

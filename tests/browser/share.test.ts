@@ -17,6 +17,7 @@ import {
 import type { StepProgress } from '../../src/train/protocol';
 import { ROOT } from '../../tools/lab/serve';
 import { openApp, type Session } from './harness';
+import { field, appReady as ready } from './form';
 
 const SHOTS = resolve(ROOT, 'test-results');
 
@@ -25,15 +26,6 @@ afterEach(async () => {
   await session?.close();
   session = null;
 });
-
-const field = (page: Page, label: string) =>
-  page.getByLabel(label, { exact: true });
-
-async function ready(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await window.recipeLab?.ready;
-  });
-}
 
 async function withClipboard(context: BrowserContext, url: string) {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], {

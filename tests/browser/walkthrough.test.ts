@@ -14,6 +14,7 @@ import { openZip } from '../../src/data/formats/zip';
 import { ROOT } from '../../tools/lab/serve';
 import { writeCarsFolder } from './fixture-folder';
 import { openApp, type Session } from './harness';
+import { appReady, field, openStep } from './form';
 
 const SHOTS = resolve(ROOT, 'test-results');
 const NUM_IMAGES = 40;
@@ -34,17 +35,6 @@ afterAll(async () => {
   await session?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-const field = (page: Page, label: string) =>
-  page.getByLabel(label, { exact: true });
-
-/** Opens a step of the recipe form (a closed one hides its fields). */
-async function openStep(page: Page, id: string): Promise<void> {
-  const step = page.locator(`details[data-step="${id}"]`);
-  if ((await step.getAttribute('open')) === null) {
-    await step.locator('summary').click();
-  }
-}
 
 async function shot(page: Page, screen: string): Promise<void> {
   await page.screenshot({
@@ -243,9 +233,7 @@ test(
     try {
       const other = await fresh.newPage();
       await other.goto(link);
-      await other.evaluate(async () => {
-        await window.recipeLab?.ready;
-      });
+      await appReady(other);
       const expected: [string, string][] = [
         ['Train on', DATASET],
         ['Model', 'resnet18'],
