@@ -158,3 +158,26 @@ test('the bench summary flags a growing tensor count', () => {
   );
   expect(lines.at(-1)).toMatch(/^ {4}LabSgdWeight +10\.0 ms +25% +62 calls$/);
 });
+
+test('a rate under one image a second keeps three significant digits', () => {
+  const lines = formatBench({
+    backend: 'webgpu',
+    adapter: 'google swiftshader',
+    tfjsVersion: '4.22.0',
+    kernels: 'lab',
+    options: { ...BENCH_DEFAULTS, model: 'resnet50', width: 1 },
+    bareImagesPerSecond: 0.024734,
+    labImagesPerSecond: 0.033948,
+    overheadRatio: 1.3725,
+    readbacksPerStep: 0,
+    passEndReadbacks: 1,
+    lossReadEvery: 10,
+    numTensorsAfterStep2: 165,
+    laterStep: 3,
+    numTensorsAfterLaterStep: 165,
+    profile: [],
+    kernelsPerStep: 650,
+  });
+  expect(lines).toContain('  bare model  0.0247 img/s');
+  expect(lines).toContain('  lab         0.0339 img/s  lab/bare 1.37');
+});

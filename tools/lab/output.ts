@@ -25,6 +25,11 @@ export function formatPercent(fraction: number): string {
 }
 
 function formatRate(imagesPerSecond: number): string {
+  // Below 1 img/s (a full-size network on a software adapter), three
+  // significant digits: one decimal would print 0.0.
+  if (imagesPerSecond > 0 && imagesPerSecond < 1) {
+    return `${imagesPerSecond.toPrecision(3)} img/s`;
+  }
   const digits = imagesPerSecond >= 100 ? 0 : 1;
   return `${imagesPerSecond.toFixed(digits)} img/s`;
 }
