@@ -124,7 +124,13 @@ const EPOCH_FIELDS = [
   'imagesPerSecond',
   'seconds',
 ] as const;
-const EMA_FIELDS = ['valTop1Ema', 'valTop5Ema'] as const;
+/** Optional: EMA runs only; training accuracy, absent in older records. */
+const OPTIONAL_EPOCH_FIELDS = [
+  'trainTop1',
+  'trainTop5',
+  'valTop1Ema',
+  'valTop5Ema',
+] as const;
 const STEP_FIELDS = ['step', 'loss', 'lr', 'windows'] as const;
 const ENVIRONMENT_FIELDS = [
   'backend',
@@ -205,7 +211,7 @@ export function readCard(value: unknown): RunCard {
     recipe: readRecipe(fields.recipe),
     environment: readEnvironment(fields.environment),
     epochs: readList('epochs', fields.epochs, (w, v) =>
-      readNumbers(w, v, EPOCH_FIELDS, EMA_FIELDS),
+      readNumbers(w, v, EPOCH_FIELDS, OPTIONAL_EPOCH_FIELDS),
     ),
     steps: readList('steps', fields.steps, (w, v) =>
       readNumbers(w, v, STEP_FIELDS),

@@ -45,6 +45,20 @@ export function lossSeries(rows: readonly RunRow[]): OverlaySeries[] {
   }));
 }
 
+/**
+ * Training top-1 in percent, per epoch; a run recorded before it was
+ * measured has no points.
+ */
+export function trainTop1Series(rows: readonly RunRow[]): OverlaySeries[] {
+  return rows.map((row) => ({
+    key: row.record.runId,
+    label: overlayLabel(row),
+    points: row.record.epochs.flatMap((e) =>
+      e.trainTop1 === undefined ? [] : [{ x: e.epoch, y: 100 * e.trainTop1 }],
+    ),
+  }));
+}
+
 /** Validation top-1 in percent, per epoch. */
 export function top1Series(rows: readonly RunRow[]): OverlaySeries[] {
   return rows.map((row) => ({

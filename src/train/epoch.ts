@@ -1,6 +1,7 @@
 // One pass of training or evaluation over a stream of host batches. The
 // only GPU readbacks are the loss, summed on the GPU and read every
-// `printFreq` steps, and the accuracy counts, read once per evaluation. A
+// `printFreq` steps together with the training accuracy counts, and the
+// validation accuracy counts, read once per evaluation. A
 // fence per step (waiting for the GPU to finish the step before last, which
 // reads nothing back) bounds the work queued ahead and lets control
 // messages in between steps.
@@ -9,8 +10,8 @@ import type { HostBatch } from '../data/schema';
 import type { Backend } from './backend';
 import type { ErrorCode } from './protocol';
 import {
+  countedTrainStep,
   evalBatch,
-  trainStep,
   uploadBatch,
   type StoredImages,
   type Trainee,
@@ -89,8 +90,19 @@ export interface TrainPassResult {
   steps: number;
   images: number;
   meanLoss: number;
+  /**
+   * Training top-1 and top-5 accuracy of the pass, as fractions: the
+   * logits each step trained on against the batch's targets (the class of
+   * the largest weight for mixed targets), as torchvision's
+   * train_one_epoch reports acc1 and acc5. NaN when no step ran.
+   */
+  top1: number;
+  top5: number;
   seconds: number;
 }
+
+/** Accuracy is counted within the top 5 classes (fewer if fewer). */
+const TOP_K = 5;
 
 function checkFault(backend: Backend): void {
   const fault = backend.fault();
@@ -109,6 +121,9 @@ export async function trainPass(
 ): Promise<TrainPassResult> {
   const start = performance.now();
   let lossSum: tf.Scalar = tf.scalar(0);
+  let top1Sum: tf.Scalar = tf.scalar(0, 'int32');
+  let top5Sum: tf.Scalar = tf.scalar(0, 'int32');
+  const hits = { top1: 0, top5: 0 };
   let windowSteps = 0;
   let windowStart = start;
   let windowImages = 0;
@@ -119,25 +134,34 @@ export async function trainPass(
 
   // Loss reads are started, not awaited: the GPU answers when it reaches
   // them, and the loop keeps queueing steps meanwhile (the fence below
-  // still bounds how far ahead it runs). Reads finish in order.
+  // still bounds how far ahead it runs). Reads finish in order. Each read
+  // also carries the pass's running hit counts, in the same buffer, so the
+  // last read of the pass holds its accuracy and no read is added. They
+  // travel as float32, exact up to 2^24 images a pass.
   let reads: Promise<void> = Promise.resolve();
   const readLoss = () => {
     const sum = lossSum;
     const n = windowSteps;
     const images = windowImages;
     const step = steps;
+    const packed = tf.tidy(() =>
+      tf.stack([sum, top1Sum.toFloat(), top5Sum.toFloat()]),
+    );
+    sum.dispose();
     lossSum = tf.scalar(0);
     windowSteps = 0;
     windowImages = 0;
-    const pending = sum.data();
+    const pending = packed.data();
     reads = reads.then(async () => {
-      const value = (await pending)[0]!;
-      sum.dispose();
-      totalLoss += value;
+      const [value, top1, top5] = await pending;
+      packed.dispose();
+      totalLoss += value!;
+      hits.top1 = top1!;
+      hits.top5 = top5!;
       const now = performance.now();
       o.onLossRead?.({
         step,
-        loss: value / n,
+        loss: value! / n,
         imagesPerSecond: (images * 1000) / Math.max(1, now - windowStart),
       });
       windowStart = now;
@@ -152,11 +176,16 @@ export async function trainPass(
         ? o.prepare(batch)
         : plainBatch(batch, o);
       const lr = o.lrAt ? o.lrAt(steps) : o.lr;
-      const loss = trainStep(o.trainee, x, targets, lr);
+      const out = countedTrainStep(o.trainee, x, targets, lr, TOP_K);
       tf.dispose([x, targets]);
-      const sum = lossSum.add(loss) as tf.Scalar;
-      tf.dispose([lossSum, loss]);
-      lossSum = sum;
+      const next = {
+        loss: lossSum.add(out.loss) as tf.Scalar,
+        top1: top1Sum.add(out.hits.top1) as tf.Scalar,
+        top5: top5Sum.add(out.hits.topK) as tf.Scalar,
+      };
+      const used = [lossSum, top1Sum, top5Sum, out.loss];
+      tf.dispose([...used, out.hits.top1, out.hits.topK]);
+      ({ loss: lossSum, top1: top1Sum, top5: top5Sum } = next);
       steps++;
       windowSteps++;
       images += batch.size;
@@ -172,7 +201,7 @@ export async function trainPass(
     await reads;
     checkFault(o.backend);
   } finally {
-    lossSum.dispose();
+    tf.dispose([lossSum, top1Sum, top5Sum]);
     // When the loop failed first, its error is the one to report.
     reads.catch(() => undefined);
   }
@@ -180,6 +209,8 @@ export async function trainPass(
     steps,
     images,
     meanLoss: steps > 0 ? totalLoss / steps : NaN,
+    top1: images > 0 ? hits.top1 / images : NaN,
+    top5: images > 0 ? hits.top5 / images : NaN,
     seconds: (performance.now() - start) / 1000,
   };
 }
@@ -209,7 +240,7 @@ export async function evaluatePass(
       const { x, labels } = o.prepareEval
         ? o.prepareEval(batch)
         : uploadBatch(batch, o.stored, o.imageSize);
-      const hits = evalBatch(model, x, labels, 5);
+      const hits = evalBatch(model, x, labels, TOP_K);
       const next1 = top1.add(hits.top1) as tf.Scalar;
       const next5 = top5.add(hits.topK) as tf.Scalar;
       tf.dispose([x, labels, hits.top1, hits.topK, top1, top5]);

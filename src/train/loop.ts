@@ -284,6 +284,8 @@ async function runEpoch(
   return {
     epoch,
     trainLoss: pass.meanLoss,
+    trainTop1: pass.top1,
+    trainTop5: pass.top5,
     valTop1: val.top1,
     valTop5: val.top5,
     ...(valEma && { valTop1Ema: valEma.top1, valTop5Ema: valEma.top5 }),

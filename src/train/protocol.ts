@@ -23,6 +23,15 @@ export interface BackendInfo {
 export interface EpochMetrics {
   epoch: number;
   trainLoss: number;
+  /**
+   * Training top-1 and top-5 accuracy over the epoch's steps, as
+   * torchvision's train_one_epoch measures them: the logits each step
+   * trained on (train mode, before the update) against the batch's targets,
+   * with mixed targets counted as the class of their largest weight.
+   * Absent in runs recorded before they were measured.
+   */
+  trainTop1?: number;
+  trainTop5?: number;
   valTop1: number;
   valTop5: number;
   /** With `modelEma`: the same validation of the averaged weights. */

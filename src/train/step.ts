@@ -89,14 +89,56 @@ export interface Trainee {
   microBatchSize?: number | null;
 }
 
-/** The batch's mean cross-entropy in training mode; BN stats to `stats`. */
+/** Correct top-1 and top-k predictions of a batch, as int32 scalars. */
+export type Hits = {
+  top1: tf.Scalar;
+  topK: tf.Scalar;
+};
+
+/**
+ * Counts the predictions of `logits` whose top-1 and top-k classes hold the
+ * target, as torchvision's utils.accuracy does (references/classification):
+ * with 2-D targets (mixed one-hot rows) the target is the class of the
+ * largest weight; k is at most the number of classes.
+ */
+export function countHits(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D | tf.Tensor2D,
+  k: number,
+): Hits {
+  return tf.tidy(() => {
+    const labels = targets.rank === 2 ? tf.argMax(targets, 1) : targets;
+    const kk = Math.min(k, logits.shape[1]);
+    const { indices } = tf.topk(logits, kk);
+    const hits = tf.equal(indices, labels.reshape([-1, 1])).cast('int32');
+    const top1 = hits.slice([0, 0], [-1, 1]).sum() as tf.Scalar;
+    const topK = hits.sum() as tf.Scalar;
+    return { top1, topK };
+  });
+}
+
+/** A step's mean loss and, when asked for, its training hits. */
+export type StepResult = {
+  loss: tf.Scalar;
+  /** Absent when not asked for. */
+  hits: Hits | undefined;
+};
+
+/**
+ * The batch's mean cross-entropy in training mode; BN stats to `stats`.
+ * With `keep`, the logits are also kept past the gradient scope, for the
+ * caller to count and dispose: the accuracy of the very pass that is
+ * trained, without a second forward.
+ */
 function batchLoss(
   trainee: Trainee,
   x: tf.Tensor4D,
   targets: tf.Tensor1D | tf.Tensor2D,
   stats: BatchStats,
+  keep?: { logits?: tf.Tensor2D },
 ): tf.Scalar {
   const logits = forwardModel(trainee.model, x, stats);
+  if (keep) keep.logits = tf.keep(logits);
   const onehot =
     targets.rank === 1 ? tf.oneHot(targets, trainee.numClasses) : targets;
   // tfjs smooths as torch's CrossEntropyLoss(label_smoothing) does,
@@ -111,6 +153,17 @@ function batchLoss(
   ) as tf.Scalar;
 }
 
+/** Hits of logits kept by batchLoss, which it then disposes. */
+function countKept(
+  keep: { logits?: tf.Tensor2D },
+  targets: tf.Tensor1D | tf.Tensor2D,
+  k: number,
+): Hits {
+  const hits = countHits(keep.logits!, targets, k);
+  keep.logits!.dispose();
+  return hits;
+}
+
 /**
  * Forward, backward and update on one batch with cross-entropy loss.
  * `targets` are class indices or, after MixUp or CutMix, mixed one-hot
@@ -122,22 +175,53 @@ export function trainStep(
   targets: tf.Tensor1D | tf.Tensor2D,
   lr: number,
 ): tf.Scalar {
+  return runStep(trainee, x, targets, lr, null).loss;
+}
+
+/**
+ * trainStep that also counts the batch's top-1 and top-k hits from the
+ * logits it trained on (train mode, weights before the update), as
+ * torchvision's train_one_epoch measures training accuracy. The caller
+ * disposes the loss and the counts.
+ */
+export function countedTrainStep(
+  trainee: Trainee,
+  x: tf.Tensor4D,
+  targets: tf.Tensor1D | tf.Tensor2D,
+  lr: number,
+  k: number,
+): { loss: tf.Scalar; hits: Hits } {
+  const { loss, hits } = runStep(trainee, x, targets, lr, k);
+  return { loss, hits: hits! };
+}
+
+function runStep(
+  trainee: Trainee,
+  x: tf.Tensor4D,
+  targets: tf.Tensor1D | tf.Tensor2D,
+  lr: number,
+  k: number | null,
+): StepResult {
   const micro = trainee.microBatchSize ?? null;
   if (micro !== null && micro < x.shape[0]) {
-    return microBatchStep(trainee, x, targets, lr, micro);
+    return microBatchStep(trainee, x, targets, lr, micro, k);
   }
   const { model, params, optimizer } = trainee;
   const stats: BatchStats = new Map();
-  const loss = tf.tidy(() => {
+  const result = tf.tidy(() => {
+    const keep = k === null ? undefined : {};
     const { value, grads } = tf.variableGrads(
-      () => batchLoss(trainee, x, targets, stats),
+      () => batchLoss(trainee, x, targets, stats, keep),
       params,
     );
     optimizer.step(grads, lr);
-    return value;
+    return {
+      loss: value,
+      hits: keep ? countKept(keep, targets, k!) : undefined,
+    };
   });
   updateModelRunningStats(model, stats);
-  return loss;
+  return result;
 }
 
 /**
@@ -146,7 +230,7 @@ export function trainStep(
  * are those of the batch's mean loss, except that BN normalises each
  * micro-batch by its own statistics and folds them into the running
  * averages once per micro-batch, as PyTorch's BN does over the same passes.
- * One optimizer update per batch.
+ * One optimizer update per batch; hits are summed over the micro-batches.
  */
 function microBatchStep(
   trainee: Trainee,
@@ -154,28 +238,42 @@ function microBatchStep(
   targets: tf.Tensor1D | tf.Tensor2D,
   lr: number,
   micro: number,
-): tf.Scalar {
+  k: number | null,
+): StepResult {
   const n = x.shape[0];
   let loss: tf.Scalar = tf.scalar(0);
+  let hits: Hits | undefined =
+    k === null
+      ? undefined
+      : { top1: tf.scalar(0, 'int32'), topK: tf.scalar(0, 'int32') };
   let sums: tf.NamedTensorMap = {};
   for (let start = 0; start < n; start += micro) {
     const size = Math.min(micro, n - start);
     const stats: BatchStats = new Map();
-    const { value, grads } = tf.tidy(() => {
+    const { value, grads, part } = tf.tidy(() => {
       const xs = x.slice(start, size);
       const ts = targets.slice(start, size);
+      const keep = k === null ? undefined : {};
       const weighted = () =>
-        batchLoss(trainee, xs, ts, stats).mul<tf.Scalar>(size / n);
-      return tf.variableGrads(weighted, trainee.params);
+        batchLoss(trainee, xs, ts, stats, keep).mul<tf.Scalar>(size / n);
+      const out = tf.variableGrads(weighted, trainee.params);
+      return { ...out, part: keep ? countKept(keep, ts, k!) : undefined };
     });
     updateModelRunningStats(trainee.model, stats);
-    const [prevLoss, prev] = [loss, sums];
+    const [prevLoss, prev, prevHits] = [loss, sums, hits];
     loss = prevLoss.add(value);
+    if (prevHits && part) {
+      hits = {
+        top1: prevHits.top1.add(part.top1),
+        topK: prevHits.topK.add(part.topK),
+      };
+      tf.dispose([prevHits.top1, prevHits.topK, part.top1, part.topK]);
+    }
     sums = tf.tidy(() =>
       Object.fromEntries(
-        Object.entries(grads).map(([k, g]) => [
-          k,
-          prev[k] ? prev[k].add(g) : g.clone(),
+        Object.entries(grads).map(([name, g]) => [
+          name,
+          prev[name] ? prev[name].add(g) : g.clone(),
         ]),
       ),
     );
@@ -190,23 +288,15 @@ function microBatchStep(
   // from temporaries on the first call.
   tf.tidy(() => trainee.optimizer.step(sums, lr));
   tf.dispose(Object.values(sums));
-  return loss;
+  return { loss, hits };
 }
 
-/** Correct top-1 and top-k predictions of a batch, as int32 scalars. */
+/** Correct top-1 and top-k predictions of a batch, in eval mode. */
 export function evalBatch(
   model: LabModel,
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   k: number,
-): { top1: tf.Scalar; topK: tf.Scalar } {
-  return tf.tidy(() => {
-    const logits = forwardModel(model, x, null);
-    const kk = Math.min(k, logits.shape[1]);
-    const { indices } = tf.topk(logits, kk);
-    const hits = tf.equal(indices, labels.reshape([-1, 1])).cast('int32');
-    const top1 = hits.slice([0, 0], [-1, 1]).sum() as tf.Scalar;
-    const topK = hits.sum() as tf.Scalar;
-    return { top1, topK };
-  });
+): Hits {
+  return tf.tidy(() => countHits(forwardModel(model, x, null), labels, k));
 }

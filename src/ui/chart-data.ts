@@ -18,6 +18,9 @@ export interface AccuracyRow {
   top5: number;
   /** Top-1 of the weights' EMA, in runs with modelEma. */
   top1Ema?: number;
+  /** Training top-1 and top-5; absent in runs recorded before them. */
+  trainTop1?: number;
+  trainTop5?: number;
 }
 
 /**
@@ -78,5 +81,7 @@ export function accuracyRows(epochs: readonly EpochMetrics[]): AccuracyRow[] {
     top1: e.valTop1 * 100,
     top5: e.valTop5 * 100,
     ...(e.valTop1Ema !== undefined && { top1Ema: e.valTop1Ema * 100 }),
+    ...(e.trainTop1 !== undefined && { trainTop1: e.trainTop1 * 100 }),
+    ...(e.trainTop5 !== undefined && { trainTop5: e.trainTop5 * 100 }),
   }));
 }

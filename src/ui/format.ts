@@ -45,12 +45,22 @@ export function formatLoss(loss: number): string {
   return Number.isFinite(loss) ? loss.toFixed(4) : String(loss);
 }
 
+/** Training top-1 and top-5, where the epoch has them (newer runs). */
+function trainAccuracy(m: EpochMetrics): string[] {
+  if (m.trainTop1 === undefined || m.trainTop5 === undefined) return [];
+  return [
+    `train top-1 ${formatPercent(m.trainTop1)}`,
+    `top-5 ${formatPercent(m.trainTop5)}`,
+  ];
+}
+
 /** One line of the epoch log; `seconds` counts from the start of the run. */
 export function epochLine(metrics: EpochMetrics, numEpochs: number): string {
   return [
     `epoch ${metrics.epoch}/${numEpochs}`,
     `loss ${formatLoss(metrics.trainLoss)}`,
-    `top-1 ${formatPercent(metrics.valTop1)}`,
+    ...trainAccuracy(metrics),
+    `val top-1 ${formatPercent(metrics.valTop1)}`,
     `top-5 ${formatPercent(metrics.valTop5)}`,
     ...(metrics.valTop1Ema === undefined
       ? []

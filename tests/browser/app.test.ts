@@ -69,7 +69,7 @@ test('first load imports the demo, then one click trains it', async () => {
   expect(Number(await points('Training loss'))).toBeGreaterThan(0);
   expect(Number(await points('Validation accuracy'))).toBe(1);
   expect(await page.getByRole('log').innerText()).toMatch(
-    /^epoch 1\/1 {2}loss \S+ {2}top-1 \S+%/,
+    /^epoch 1\/1 {2}loss \S+ {2}train top-1 \S+% {2}top-5 \S+% {2}val top-1 \S+%/,
   );
   expect(await page.getByTestId('backend-name').innerText()).toBe('webgpu');
   expect(await trainButton.isEnabled()).toBe(true);

@@ -119,6 +119,8 @@ test('a run killed after epoch 1 resumes to the uninterrupted curve', async () =
     r.epochs.map((e) => ({
       epoch: e.epoch,
       trainLoss: e.trainLoss,
+      trainTop1: e.trainTop1,
+      trainTop5: e.trainTop5,
       valTop1: e.valTop1,
       valTop5: e.valTop5,
       valTop1Ema: e.valTop1Ema,

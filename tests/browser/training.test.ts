@@ -46,6 +46,9 @@ test('a ResNet trains in the Worker on the webgpu backend', async () => {
     expect(e.valTop1).toBeGreaterThanOrEqual(0);
     expect(e.valTop5).toBeGreaterThanOrEqual(e.valTop1);
     expect(e.valTop5).toBeLessThanOrEqual(1);
+    expect(e.trainTop1).toBeGreaterThanOrEqual(0);
+    expect(e.trainTop5).toBeGreaterThanOrEqual(e.trainTop1!);
+    expect(e.trainTop5).toBeLessThanOrEqual(1);
   }
   // Two epochs of ten steps on ten classes: the loss must fall, and top-1
   // on 1,000 balanced images must beat chance (0.10, one sigma 0.0095).
@@ -119,6 +122,8 @@ test('the same seed on the same backend gives the same curve', async () => {
   const b = await train(recipe);
   expect(b.report.epochs[0]!.trainLoss).toBe(a.report.epochs[0]!.trainLoss);
   expect(b.report.epochs[0]!.valTop1).toBe(a.report.epochs[0]!.valTop1);
+  expect(b.report.epochs[0]!.trainTop1).toBe(a.report.epochs[0]!.trainTop1);
+  expect(b.report.epochs[0]!.trainTop5).toBe(a.report.epochs[0]!.trainTop5);
 });
 
 test.each([

@@ -100,4 +100,23 @@ describe('rows for the charts', () => {
     ]);
     expect(rows).toEqual([{ epoch: 1, top1: 25, top5: 75, top1Ema: 50 }]);
   });
+
+  test('runs that measured it add training top-1 and top-5', () => {
+    const rows = accuracyRows([
+      {
+        epoch: 1,
+        trainLoss: 1,
+        trainTop1: 0.5,
+        trainTop5: 0.875,
+        valTop1: 0.25,
+        valTop5: 0.75,
+        lr: 0.1,
+        imagesPerSecond: 1,
+        seconds: 1,
+      },
+    ]);
+    expect(rows).toEqual([
+      { epoch: 1, top1: 25, top5: 75, trainTop1: 50, trainTop5: 87.5 },
+    ]);
+  });
 });

@@ -175,6 +175,8 @@ describe.each(['sgd-nesterov', 'adamw', 'rmsprop'] as const)(
 
       const resumed = await train(recipe, { sink, resumeFrom: checkpoint });
       expect(curve(resumed.report)).toEqual(curve(whole.report));
+      // The training accuracy is part of what must match.
+      expect(whole.report.epochs[1]!.trainTop1).toBeGreaterThanOrEqual(0);
       expect(resumed.report.bestEpoch).toBe(whole.report.bestEpoch);
       const kinds = resumed.events.map((e) => e.type);
       expect(kinds[0]).toBe('resumed');

@@ -73,6 +73,24 @@ test('an epoch line shows accuracies as percentages and the time left', () => {
   );
 });
 
+test('an epoch line puts training accuracy before validation', () => {
+  const metrics = {
+    epoch: 2,
+    trainLoss: 1.23456,
+    trainTop1: 0.5,
+    trainTop5: 0.875,
+    valTop1: 0.7125,
+    valTop5: 0.981,
+    lr: 0.01,
+    imagesPerSecond: 812.4,
+    seconds: 30,
+  };
+  expect(formatEpoch(metrics, 5, 63, null)).toContain(
+    'loss 1.2346  train top-1 50.00%  top-5 87.50%  val top-1 71.25%  ' +
+      'top-5 98.10%  lr 0.01',
+  );
+});
+
 test("with an EMA the epoch line adds the average's top-1", () => {
   const metrics = {
     epoch: 2,

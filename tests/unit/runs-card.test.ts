@@ -77,6 +77,22 @@ describe('cardOf and sharedRecord', () => {
     });
   });
 
+  test('training accuracy travels; a card without it (older) reads too', () => {
+    const card = cardOf(finished());
+    const back = readCard(JSON.parse(cardFile(card).text));
+    expect(back.epochs[1]!.trainTop1).toBeCloseTo(0.8, 12);
+    expect(back.epochs[1]!.trainTop5).toBe(1);
+    const older = {
+      ...card,
+      epochs: card.epochs.map(
+        ({ trainTop1: _, trainTop5: __, ...rest }) => rest,
+      ),
+    };
+    const read = readCard(JSON.parse(JSON.stringify(older)));
+    expect(read.epochs).toEqual(older.epochs);
+    expect(read.epochs[0]).not.toHaveProperty('trainTop1');
+  });
+
   test('a run that is still going or failed is not shared', () => {
     expect(() => cardOf({ ...finished(), status: 'running' })).toThrow(
       /expected a finished or stopped run to share, got one that is running/,
@@ -133,6 +149,14 @@ describe('bad cards', () => {
         epochs: [{ ...(good().epochs as object[])[0], valTop1: '70%' }],
       }),
       /epochs\[0\]\.valTop1: expected a number, got "70%"/,
+    ],
+    [
+      'a bad training accuracy',
+      JSON.stringify({
+        ...good(),
+        epochs: [{ ...(good().epochs as object[])[0], trainTop5: null }],
+      }),
+      /epochs\[0\]\.trainTop5: expected a number, got null/,
     ],
     [
       'a running status',

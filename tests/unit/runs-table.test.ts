@@ -7,6 +7,7 @@ import {
   overlayLabel,
   overlayRows,
   top1Series,
+  trainTop1Series,
 } from '../../src/runs/overlay';
 import {
   filterRuns,
@@ -138,6 +139,8 @@ describe('exports', () => {
       '1',
     ]);
     expect(cell(lines[2]!, 'val_top1')).toBe('0.5');
+    expect(cell(lines[2]!, 'train_top1')).toBe('0.6');
+    expect(cell(lines[2]!, 'train_top5')).toBe('0.8');
     expect(cell(lines[3]!, 'changes')).toBe('lr 0.4, +auto-augment ta_wide');
     expect(lines[3]).toContain('"lr 0.4, +auto-augment ta_wide"');
     expect(cell(lines[1]!, 'val_top1_ema')).toBe('');
@@ -208,6 +211,16 @@ describe('overlay', () => {
       { x: 1, y: 30 },
       { x: 2, y: 50 },
     ]);
+    expect(trainTop1Series(rows)[0]!.points).toEqual([
+      { x: 1, y: 40 },
+      { x: 2, y: 60 },
+    ]);
+    // A run recorded before training accuracy was measured: no points.
+    const older = {
+      ...records[0]!,
+      epochs: records[0]!.epochs.map(({ trainTop1: _, ...e }) => e),
+    };
+    expect(trainTop1Series(runRows([older], null))[0]!.points).toEqual([]);
     expect(overlayLabel(rows[1]!)).toBe(
       'Trivial (lr 0.4, +auto-augment ta_wide)',
     );

@@ -309,6 +309,11 @@ describe('a run with the blog options', () => {
       report.epochs.forEach((e) => {
         expect(e.lr).toBeCloseTo(lrForStep(recipe, e.epoch, 0, 4), 12);
         expect(Number.isFinite(e.trainLoss)).toBe(true);
+        // Counted against the mixed targets' largest weight, over the
+        // micro-batches; top-5 of 4 classes is top-4, always a hit.
+        expect(e.trainTop1).toBeGreaterThanOrEqual(0);
+        expect(e.trainTop1).toBeLessThanOrEqual(1);
+        expect(e.trainTop5).toBe(1);
         expect(e.valTop1Ema).toBeGreaterThanOrEqual(0);
         expect(e.valTop5Ema).toBeLessThanOrEqual(1);
       });

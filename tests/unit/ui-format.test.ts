@@ -22,8 +22,28 @@ test('an epoch line holds loss, top-1, top-5, lr and speed', () => {
     3,
   );
   expect(line).toBe(
-    'epoch 1/3  loss 0.5000  top-1 81.3%  top-5 99.0%  lr 0.0100  ' +
+    'epoch 1/3  loss 0.5000  val top-1 81.3%  top-5 99.0%  lr 0.0100  ' +
       '123 img/s  at 1 min 01 s',
+  );
+});
+
+test('an epoch line puts training accuracy before validation', () => {
+  const line = epochLine(
+    {
+      epoch: 2,
+      trainLoss: 0.5,
+      trainTop1: 0.6,
+      trainTop5: 0.925,
+      valTop1: 0.8125,
+      valTop5: 0.99,
+      lr: 0.01,
+      imagesPerSecond: 123.4,
+      seconds: 61,
+    },
+    3,
+  );
+  expect(line).toContain(
+    'loss 0.5000  train top-1 60.0%  top-5 92.5%  val top-1 81.3%  top-5 99.0%',
   );
 });
 

@@ -68,6 +68,12 @@ export function formatEpoch(
   const parts = [
     `epoch ${metrics.epoch}/${numEpochs}`,
     `loss ${metrics.trainLoss.toFixed(4)}`,
+    ...(metrics.trainTop1 === undefined || metrics.trainTop5 === undefined
+      ? []
+      : [
+          `train top-1 ${formatPercent(metrics.trainTop1)}`,
+          `top-5 ${formatPercent(metrics.trainTop5)}`,
+        ]),
     `val top-1 ${formatPercent(metrics.valTop1)}`,
     `top-5 ${formatPercent(metrics.valTop5)}`,
     ...(metrics.valTop1Ema === undefined
