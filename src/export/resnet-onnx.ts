@@ -8,6 +8,7 @@
 // the lab normalises, with a dynamic batch size N.
 import type { ResNetGraph } from '../train/resnet';
 import { BN_EPSILON } from '../train/ops/batch-norm';
+import { checkWeights, type ModelWeights } from './read-weights';
 import {
   encodeModel,
   type AttributeValue,
@@ -18,15 +19,6 @@ import {
 export const ONNX_OPSET = 17;
 export const ONNX_INPUT = 'input';
 export const ONNX_OUTPUT = 'logits';
-
-/** A parameter or buffer as stored by the lab: tfjs layout, float32. */
-export interface NamedArray {
-  shape: readonly number[];
-  data: Float32Array;
-}
-
-/** Weights keyed by torchvision state-dict name; extra keys are ignored. */
-export type ResNetWeights = ReadonlyMap<string, NamedArray>;
 
 export interface OnnxExportOptions {
   /** Fixes the input's height and width; by default they are dynamic. */
@@ -42,7 +34,7 @@ type ConvBn = ResNetGraph['stem'];
 /** The network as the bytes of an `.onnx` file. */
 export function exportOnnx(
   graph: ResNetGraph,
-  weights: ResNetWeights,
+  weights: ModelWeights,
   options: OnnxExportOptions = {},
 ): Uint8Array {
   checkOptions(graph, options);
@@ -130,7 +122,7 @@ class GraphBuilder {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxInitializer[] = [];
 
-  constructor(private readonly weights: ResNetWeights) {}
+  constructor(private readonly weights: ModelWeights) {}
 
   /** Adds a node with one output named as the node; returns that name. */
   node(
@@ -186,7 +178,7 @@ class GraphBuilder {
  * is computed in float64 and rounded once.
  */
 export function foldBatchNorm(
-  weights: ResNetWeights,
+  weights: ModelWeights,
   layer: ConvBn,
 ): { weight: OnnxInitializer; bias: OnnxInitializer; kernel: number } {
   const get = (name: string) => weights.get(name)!.data;
@@ -248,28 +240,5 @@ function checkOptions(graph: ResNetGraph, options: OnnxExportOptions): void {
     throw new Error(
       `classNames: expected ${numClasses} names, got ${classNames.length}`,
     );
-  }
-}
-
-/** Every parameter and buffer present, with the shape the graph expects. */
-export function checkWeights(graph: ResNetGraph, weights: ResNetWeights): void {
-  for (const { name, shape } of [...graph.params, ...graph.buffers]) {
-    const found = weights.get(name);
-    if (!found) {
-      throw new Error(
-        `missing weight "${name}": expected shape [${shape.join(', ')}]`,
-      );
-    }
-    const size = shape.reduce((a, b) => a * b, 1);
-    const sameShape =
-      found.shape.length === shape.length &&
-      found.shape.every((d, i) => d === shape[i]);
-    if (!sameShape || found.data.length !== size) {
-      throw new Error(
-        `weight "${name}": expected shape [${shape.join(', ')}] ` +
-          `(${size} values), got [${found.shape.join(', ')}] ` +
-          `(${found.data.length} values)`,
-      );
-    }
   }
 }

@@ -8,11 +8,11 @@ import {
   saveLayersModel,
   type LayersFile,
 } from '../weights/tfjs-layers';
-import type { ResNetWeights } from './resnet-onnx';
+import type { ModelWeights } from './read-weights';
 
 export async function tfjsFiles(
   graph: ResNetGraph,
-  weights: ResNetWeights,
+  weights: ModelWeights,
 ): Promise<LayersFile[]> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   const tensors = new Map<string, tf.Tensor>();

@@ -5,12 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, expect, test } from 'vitest';
-import { readModelWeights } from '../../src/export/read-weights';
 import {
-  exportOnnx,
-  foldBatchNorm,
+  readModelWeights,
   type NamedArray,
-} from '../../src/export/resnet-onnx';
+} from '../../src/export/read-weights';
+import { exportOnnx, foldBatchNorm } from '../../src/export/resnet-onnx';
 import { createRng } from '../../src/lib/random';
 import { BN_EPSILON } from '../../src/train/ops/batch-norm';
 import {
