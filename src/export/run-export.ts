@@ -15,7 +15,7 @@ import { buildModelCard, type ModelCard } from '../weights/model-card';
 import { writeSafetensors } from '../weights/safetensors';
 import { torchStateDict } from '../weights/state-dict';
 import { checkWeights, type ModelWeights } from './read-weights';
-import { exportOnnx } from './resnet-onnx';
+import { exportOnnx } from './model-onnx';
 import { zipParts } from './zip';
 
 export type ExportErrorCode =
@@ -110,13 +110,6 @@ export function checkFormat(
   format: WeightFormatName,
   config: ModelConfig,
 ): void {
-  if (format === 'onnx' && !isResNet(config.name)) {
-    throw new ExportError(
-      'unsupported',
-      `expected a ResNet (${RESNET_MODEL_NAMES.join(', ')}) for ONNX, got ` +
-        `${config.name}: a MobileNet exports as safetensors`,
-    );
-  }
   if (format === 'tfjs' && !isResNet(config.name)) {
     throw new ExportError(
       'unsupported',
@@ -210,8 +203,7 @@ async function formatFiles(
     }
     case 'onnx': {
       const normalization = source.record.outcome?.normalization;
-      // checkFormat let only ResNets through, so far.
-      const bytes = exportOnnx(graph as ResNetGraph, weights, {
+      const bytes = exportOnnx(graph, weights, {
         classNames: classes,
         ...(normalization && { normalization }),
       });

@@ -2,7 +2,7 @@
 // `lab predict`: files come from and go to URLs the driver serves (fetch
 // and PUT), so large files never cross the automation channel as text.
 import * as tf from '@tensorflow/tfjs';
-import { exportOnnx } from '../export/resnet-onnx';
+import { exportOnnx } from '../export/model-onnx';
 import { readModelWeights } from '../export/read-weights';
 import { initBackend, type Backend } from '../train/backend';
 import {

@@ -9,7 +9,8 @@ import {
   readModelWeights,
   type NamedArray,
 } from '../../src/export/read-weights';
-import { exportOnnx, foldBatchNorm } from '../../src/export/resnet-onnx';
+import { exportOnnx } from '../../src/export/model-onnx';
+import { foldBatchNorm } from '../../src/export/onnx-builder';
 import { createRng } from '../../src/lib/random';
 import { BN_EPSILON } from '../../src/train/ops/batch-norm';
 import {

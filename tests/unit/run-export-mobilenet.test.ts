@@ -2,13 +2,15 @@
 // zip's safetensors file holds torchvision's mobilenet_v3_large state dict
 // (names, order, layouts), loads back into the lab's network with the same
 // logits, and loads strictly into torchvision's own network (Debian's
-// python) with the logits the lab computes on the tfjs CPU backend. Formats
-// without a MobileNet writer say what they take.
+// python) with the logits the lab computes on the tfjs CPU backend; the
+// ONNX zip runs in onnxruntime with the same logits. tfjs Layers, which has
+// no MobileNet writer, says what it takes.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openZip } from '../../src/data/formats/zip';
 import { readModelWeights } from '../../src/export/read-weights';
@@ -173,7 +175,7 @@ function worstDifference(got: number[], want: number[]): number {
 // well under a second on the CPU backend.
 const SLOW = 120_000;
 
-describe('a MobileNetV3-Large run as safetensors', { timeout: SLOW }, () => {
+describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
   test("the zip holds torchvision's state dict and a model card", async () => {
     const model = trainedLike(3, 4);
     const source = await sourceOf(model);
@@ -239,6 +241,31 @@ describe('a MobileNetV3-Large run as safetensors', { timeout: SLOW }, () => {
       x.dispose();
     },
   );
+
+  test('a MobileNet run as ONNX gives the lab’s logits in onnxruntime', async () => {
+    const model = trainedLike(3, 21);
+    const built = await buildRunExport('onnx', await sourceOf(model));
+    const files = await unzip(built.parts);
+    expect([...files.keys()]).toEqual(['model.onnx', 'model-card.json']);
+    expect(built.card.weights.files).toEqual(['model.onnx']);
+
+    const x = images(2, 3, 5);
+    const session = await ort.InferenceSession.create(files.get('model.onnx')!);
+    const nchw = x.transpose([0, 3, 1, 2]);
+    const input = new ort.Tensor('float32', nchw.dataSync() as Float32Array, [
+      2,
+      3,
+      SIZE,
+      SIZE,
+    ]);
+    const out = await session.run({ input });
+    await session.release();
+    const got = [...(out.logits!.data as Float32Array)];
+    // onnx-export-mobilenet.test.ts says why 1e-4 of the largest logit.
+    expect(worstDifference(got, await logits(model, x))).toBeLessThan(1e-4);
+    expect(session.inputNames).toEqual(['input']);
+    tf.dispose([x, nchw]);
+  });
 
   test('tfjs layers is refused with what it takes', async () => {
     const source = await sourceOf(trainedLike(3, 1));
