@@ -4,7 +4,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { exportOnnx } from '../export/model-onnx';
 import { readModelWeights } from '../export/read-weights';
+import { RESNET_MODEL_NAMES, type ModelName } from '../recipe/recipe';
 import { initBackend, type Backend } from '../train/backend';
+import {
+  createModel,
+  disposeModel,
+  type LabModel,
+  type ModelConfig,
+} from '../train/model';
 import {
   createResNet,
   disposeResNet,
@@ -23,7 +30,7 @@ import { exportTfjsLayers } from './tfjs-layers';
 import type { Normalization } from './sources';
 
 type Writer = (
-  model: ResNetState,
+  model: LabModel,
   input: { normalization: Normalization; classNames: string[] },
 ) => Promise<{ name: string; bytes: Uint8Array }[]>;
 
@@ -32,7 +39,8 @@ const WRITERS: Record<WeightFormatName, Writer> = {
   safetensors: async (model) => [
     { name: 'model.safetensors', bytes: await exportSafetensors(model) },
   ],
-  tfjs: exportTfjsLayers,
+  // checkFormats lets only ResNets through.
+  tfjs: (model) => exportTfjsLayers(model as ResNetState),
   onnx: async (model, input) => {
     const weights = await readModelWeights(model);
     const bytes = exportOnnx(model.graph, weights, input);
@@ -71,7 +79,7 @@ export interface ConvertArgs {
   weightsUrl: string;
   /** Where files are PUT: `${outputUrl}${name}`. */
   outputUrl: string;
-  model: ResNetName;
+  model: ModelName;
   numClasses: number;
   inChannels: number;
   width: number;
@@ -88,18 +96,30 @@ export interface ConvertResult {
   files: { name: string; bytes: number }[];
 }
 
+/** Refuses, before any work, a format the model has no writer for. */
+function checkFormats(model: ModelName, formats: WeightFormatName[]): void {
+  const isResNet = (RESNET_MODEL_NAMES as readonly string[]).includes(model);
+  if (formats.includes('tfjs') && !isResNet) {
+    throw new Error(
+      `expected a ResNet (${RESNET_MODEL_NAMES.join(', ')}) for tfjs ` +
+        `layers, got ${model}; it converts to safetensors and onnx`,
+    );
+  }
+}
+
 /** Loads a weight file into the lab's model and writes it in `formats`. */
 export async function convertWeights(
   args: ConvertArgs,
 ): Promise<ConvertResult> {
+  checkFormats(args.model, args.formats);
   const { info } = await ready();
-  const config: ResNetConfig = {
+  const config: ModelConfig = {
     name: args.model,
     numClasses: args.numClasses,
     inChannels: args.inChannels,
     widthMultiplier: args.width,
   };
-  const model = createResNet(config, 0);
+  const model = createModel(config, 0);
   try {
     const report = loadSafetensors(model, await fetchBytes(args.weightsUrl));
     const files: ConvertResult['files'] = [];
@@ -141,7 +161,7 @@ export async function convertWeights(
     await write(MODEL_CARD_FILE, new TextEncoder().encode(json));
     return { report, backend: info.backend, files };
   } finally {
-    disposeResNet(model);
+    disposeModel(model);
   }
 }
 

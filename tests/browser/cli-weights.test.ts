@@ -2,10 +2,12 @@
 // torchvision's ResNet-18 file converted for another class count
 // (safetensors and tfjs layers), then run on PNG files at their own size,
 // against torchvision on the converted file; torchvision's MobileNetV3 file
-// stored in a profile's weights cache and listed by another browser.
+// converted to safetensors and ONNX, read by torchvision and onnxruntime,
+// and stored in a profile's weights cache and listed by another browser.
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ModelCard } from '../../src/weights/model-card';
 import type { Prediction } from '../../src/weights/convert';
@@ -164,6 +166,77 @@ test('convert names the tensors that do not fit, and a missing file', async () =
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain(
     `--in: expected a safetensors file, got ${join(dir, 'none.safetensors')}`,
+  );
+});
+
+test('convert writes a MobileNetV3 as safetensors and ONNX with torchvision’s logits', async () => {
+  const expected = referenceFiles();
+  const reference = expected.models.mobilenet_v3_large;
+  const out = join(dir, 'mobilenet');
+  const converted = await lab(
+    [
+      'convert',
+      '--in',
+      join(CACHE, reference.file),
+      '--model',
+      'mobilenet_v3_large',
+      '--classes',
+      String(reference.numClasses),
+      '--out',
+      out,
+      '--format',
+      'safetensors,onnx',
+    ],
+    300_000,
+  );
+  expect(converted.stderr).toBe('');
+  expect(converted.code).toBe(0);
+  expect(converted.stdout).toContain(
+    'into mobilenet_v3_large (width 1, 10 classes, 3 input channels)',
+  );
+  expect(converted.stdout).toContain(`wrote ${join(out, 'model.onnx')}`);
+  const card = JSON.parse(
+    await readFile(join(out, 'model-card.json'), 'utf8'),
+  ) as ModelCard;
+  expect(card.model).toEqual({
+    name: 'mobilenet_v3_large',
+    width: 1,
+    numClasses: 10,
+  });
+  expect(card.weights.files).toEqual(['model.safetensors', 'model.onnx']);
+
+  // torchvision loads the converted file strictly: the reference logits.
+  const inputs = join(dir, 'inputs.json');
+  const { input, inputShape } = expected;
+  await writeFile(inputs, JSON.stringify({ input, inputShape }));
+  const torch = JSON.parse(
+    python([
+      'check_exported_weights.py',
+      join(out, 'model.safetensors'),
+      'mobilenet_v3_large',
+      '10',
+      inputs,
+    ]),
+  ) as { logits: number[] };
+  expectLogitsClose(torch.logits, reference.logits);
+
+  // onnxruntime on the same input, NHWC moved to NCHW.
+  const [n, h, w, c] = inputShape;
+  const nchw = new Float32Array(input.length);
+  for (let i = 0; i < n * h * w; i++) {
+    const [b, p] = [Math.floor(i / (h * w)), i % (h * w)];
+    for (let k = 0; k < c; k++)
+      nchw[(b * c + k) * h * w + p] = input[i * c + k]!;
+  }
+  const bytes = await readFile(join(out, 'model.onnx'));
+  const session = await ort.InferenceSession.create(bytes);
+  const result = await session.run({
+    input: new ort.Tensor('float32', nchw, [n, c, h, w]),
+  });
+  await session.release();
+  expectLogitsClose(
+    [...(result.logits!.data as Float32Array)],
+    reference.logits,
   );
 });
 

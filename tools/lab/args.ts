@@ -6,6 +6,7 @@ import { LADDER_STEP_NAMES, presetRecipe } from '../../src/recipe/presets';
 import {
   DEFAULT_RECIPE,
   RESNET_MODEL_NAMES,
+  type ModelName,
   type Recipe,
   type RecipeValue,
 } from '../../src/recipe/recipe';
@@ -84,7 +85,7 @@ export type Command =
   | {
       kind: 'convert';
       inPath: string;
-      model: ResNetName;
+      model: ModelName;
       numClasses: number;
       width: number;
       inChannels: 1 | 3;
@@ -379,7 +380,7 @@ function required(values: Values, flag: string, topic: Topic): string {
   return String(value);
 }
 
-/** The weights commands read and write ResNets only, so far. */
+/** `predict` runs ResNets only, so far. */
 function resnetModel(values: Values, topic: Topic): ResNetName {
   const model = String(values.get('model') ?? DEFAULT_RECIPE.model);
   if (!(RESNET_MODEL_NAMES as readonly string[]).includes(model)) {
@@ -396,17 +397,28 @@ function toConvert(values: Values): Command {
   const inPath = required(values, 'in', 'convert');
   const numClasses = Number(required(values, 'classes', 'convert'));
   const outDir = required(values, 'out', 'convert');
+  // The model flag was checked against the recipe's model names.
+  const model = String(values.get('model') ?? DEFAULT_RECIPE.model);
+  const formats = String(values.get('format') ?? 'safetensors').split(
+    ',',
+  ) as WeightFormatName[];
+  const isResNet = (RESNET_MODEL_NAMES as readonly string[]).includes(model);
+  if (formats.includes('tfjs') && !isResNet) {
+    throw new UsageError(
+      `--format tfjs: expected a ResNet (${RESNET_MODEL_NAMES.join(', ')}) ` +
+        `for tfjs layers, got ${model}; it converts to safetensors and onnx`,
+      'convert',
+    );
+  }
   return {
     kind: 'convert',
     inPath,
-    model: resnetModel(values, 'convert'),
+    model: model as ModelName,
     numClasses,
     width: Number(values.get('width') ?? 1),
     inChannels: Number(values.get('in-channels') ?? 3) as 1 | 3,
     imageSize: Number(values.get('image-size') ?? DEFAULT_WEIGHTS_IMAGE_SIZE),
-    formats: String(values.get('format') ?? 'safetensors').split(
-      ',',
-    ) as WeightFormatName[],
+    formats,
     outDir,
   };
 }

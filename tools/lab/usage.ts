@@ -36,11 +36,12 @@ const SUMMARY: Record<Topic, string> = {
     'the train flags without dashes. Each bad key or value is named on ' +
     'stderr with what was used instead, and the exit code is then 2.',
   convert:
-    'Loads a safetensors file with torchvision (or timm) ResNet names into ' +
-    "the lab's model in the built app, checking every tensor's name and " +
-    'shape, and writes it to --out in each --format with a ' +
-    'model-card.json. A file whose head has another number of classes ' +
-    'gets a fresh head for --classes, and the command says so.',
+    'Loads a safetensors file with torchvision state-dict names (a ResNet, ' +
+    "timm's ResNets too, or mobilenet_v3_large) into the lab's model in " +
+    "the built app, checking every tensor's name and shape, and writes it " +
+    'to --out in each --format with a model-card.json; tfjs layers is ' +
+    'written for ResNets only. A file whose head has another number of ' +
+    'classes gets a fresh head for --classes, and the command says so.',
   predict:
     'Runs a safetensors file on every image of a folder in the built app ' +
     '(eval mode) and writes, per image, its logits and top-5 classes with ' +
@@ -106,7 +107,7 @@ function overview(): string {
     '          time an import against decoding alone; peak memory',
     '  ladder  train cumulative recipes, step by step, over seeds',
     '  recipe  print the recipe of a URL query, or of a preset, as JSON',
-    '  convert load a safetensors ResNet and write it in other formats',
+    '  convert load a safetensors ResNet or MobileNet, write other formats',
     '  predict run a safetensors ResNet on a folder of images',
     '',
     'Run `npm run lab -- <command> --help` for its flags.',
