@@ -9,7 +9,6 @@ import {
 import type { RunRecord } from '../runs/record';
 import { describeModel, type ModelConfig } from '../train/model';
 import type { NamedWeights } from '../train/protocol';
-import type { ResNetGraph } from '../train/resnet';
 import { MODEL_CARD_FILE, type WeightFormatName } from '../weights/formats';
 import { buildModelCard, type ModelCard } from '../weights/model-card';
 import { writeSafetensors } from '../weights/safetensors';
@@ -102,24 +101,6 @@ export function runConfig(
   };
 }
 
-/**
- * Refuses a format the network's family has no writer for, before any
- * work: tfjs Layers models are written for ResNets only.
- */
-export function checkFormat(
-  format: WeightFormatName,
-  config: ModelConfig,
-): void {
-  if (format === 'tfjs' && !isResNet(config.name)) {
-    throw new ExportError(
-      'unsupported',
-      `expected a ResNet (${RESNET_MODEL_NAMES.join(', ')}) for tfjs ` +
-        `layers, got ${config.name}: a MobileNet exports as safetensors ` +
-        'or ONNX',
-    );
-  }
-}
-
 const numbered = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
 export function runModelCard(
@@ -210,11 +191,7 @@ async function formatFiles(
       return [{ name: 'model.onnx', bytes }];
     }
     case 'tfjs':
-      // checkFormat let only ResNets through.
-      return (await import('./run-tfjs')).tfjsFiles(
-        graph as ResNetGraph,
-        weights,
-      );
+      return (await import('./run-tfjs')).tfjsFiles(graph, weights);
   }
 }
 
@@ -230,7 +207,6 @@ export async function buildRunExport(
   source: RunExportSource,
 ): Promise<RunExport> {
   const config = runConfig(source.record, source.weights);
-  checkFormat(format, config);
   // Checked before the heavy part: a record without what the card needs
   // fails at once.
   runModelCard(source, config, []);

@@ -2,7 +2,7 @@
 // here: the values only pass through the layers' variables to be saved,
 // so no GPU device is opened for an export.
 import * as tf from '@tensorflow/tfjs';
-import type { ResNetGraph } from '../train/resnet';
+import type { ModelGraph } from '../train/model';
 import {
   buildLayersModel,
   saveLayersModel,
@@ -11,7 +11,7 @@ import {
 import type { ModelWeights } from './read-weights';
 
 export async function tfjsFiles(
-  graph: ResNetGraph,
+  graph: ModelGraph,
   weights: ModelWeights,
 ): Promise<LayersFile[]> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { exportOnnx } from '../export/model-onnx';
 import { readModelWeights } from '../export/read-weights';
-import { RESNET_MODEL_NAMES, type ModelName } from '../recipe/recipe';
+import type { ModelName } from '../recipe/recipe';
 import { initBackend, type Backend } from '../train/backend';
 import {
   createModel,
@@ -18,7 +18,6 @@ import {
   forwardResNet,
   type ResNetConfig,
   type ResNetName,
-  type ResNetState,
 } from '../train/resnet';
 import { normalization } from '../train/step';
 import { MODEL_CARD_FILE, type WeightFormatName } from './formats';
@@ -39,8 +38,7 @@ const WRITERS: Record<WeightFormatName, Writer> = {
   safetensors: async (model) => [
     { name: 'model.safetensors', bytes: await exportSafetensors(model) },
   ],
-  // checkFormats lets only ResNets through.
-  tfjs: (model) => exportTfjsLayers(model as ResNetState),
+  tfjs: exportTfjsLayers,
   onnx: async (model, input) => {
     const weights = await readModelWeights(model);
     const bytes = exportOnnx(model.graph, weights, input);
@@ -96,22 +94,10 @@ export interface ConvertResult {
   files: { name: string; bytes: number }[];
 }
 
-/** Refuses, before any work, a format the model has no writer for. */
-function checkFormats(model: ModelName, formats: WeightFormatName[]): void {
-  const isResNet = (RESNET_MODEL_NAMES as readonly string[]).includes(model);
-  if (formats.includes('tfjs') && !isResNet) {
-    throw new Error(
-      `expected a ResNet (${RESNET_MODEL_NAMES.join(', ')}) for tfjs ` +
-        `layers, got ${model}; it converts to safetensors and onnx`,
-    );
-  }
-}
-
 /** Loads a weight file into the lab's model and writes it in `formats`. */
 export async function convertWeights(
   args: ConvertArgs,
 ): Promise<ConvertResult> {
-  checkFormats(args.model, args.formats);
   const { info } = await ready();
   const config: ModelConfig = {
     name: args.model,

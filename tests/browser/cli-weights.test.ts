@@ -2,11 +2,13 @@
 // torchvision's ResNet-18 file converted for another class count
 // (safetensors and tfjs layers), then run on PNG files at their own size,
 // against torchvision on the converted file; torchvision's MobileNetV3 file
-// converted to safetensors and ONNX, read by torchvision and onnxruntime,
-// and stored in a profile's weights cache and listed by another browser.
+// converted to every format, each read back by what a user would use
+// (torchvision, onnxruntime, tf.loadLayersModel), and stored in a
+// profile's weights cache and listed by another browser.
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ModelCard } from '../../src/weights/model-card';
@@ -169,7 +171,7 @@ test('convert names the tensors that do not fit, and a missing file', async () =
   );
 });
 
-test('convert writes a MobileNetV3 as safetensors and ONNX with torchvision’s logits', async () => {
+test('convert writes a MobileNetV3 in every format; torchvision, onnxruntime and tfjs give its logits', async () => {
   const expected = referenceFiles();
   const reference = expected.models.mobilenet_v3_large;
   const out = join(dir, 'mobilenet');
@@ -185,7 +187,7 @@ test('convert writes a MobileNetV3 as safetensors and ONNX with torchvision’s 
       '--out',
       out,
       '--format',
-      'safetensors,onnx',
+      'safetensors,onnx,tfjs',
     ],
     300_000,
   );
@@ -203,7 +205,12 @@ test('convert writes a MobileNetV3 as safetensors and ONNX with torchvision’s 
     width: 1,
     numClasses: 10,
   });
-  expect(card.weights.files).toEqual(['model.safetensors', 'model.onnx']);
+  expect(card.weights.files).toEqual([
+    'model.safetensors',
+    'model.onnx',
+    'model.json',
+    'weights.bin',
+  ]);
 
   // torchvision loads the converted file strictly: the reference logits.
   const inputs = join(dir, 'inputs.json');
@@ -238,6 +245,24 @@ test('convert writes a MobileNetV3 as safetensors and ONNX with torchvision’s 
     [...(result.logits!.data as Float32Array)],
     reference.logits,
   );
+
+  // tf.loadLayersModel on the tfjs files, on tfjs's CPU backend here.
+  await tf.setBackend('cpu');
+  const json = JSON.parse(await readFile(join(out, 'model.json'), 'utf8'));
+  const [manifest] = json.weightsManifest as tf.io.WeightsManifestConfig;
+  const bin = await readFile(join(out, 'weights.bin'));
+  const layers = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: manifest!.weights,
+      weightData: new Uint8Array(bin).buffer,
+    }),
+  );
+  const x = tf.tensor4d(input, inputShape);
+  const y = layers.predict(x) as tf.Tensor;
+  expectLogitsClose([...(await y.data())], reference.logits);
+  tf.dispose([x, y]);
+  layers.dispose();
 });
 
 test('weights add stores a file in the profile, list shows it, a bad file is refused', async () => {

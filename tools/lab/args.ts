@@ -402,14 +402,6 @@ function toConvert(values: Values): Command {
   const formats = String(values.get('format') ?? 'safetensors').split(
     ',',
   ) as WeightFormatName[];
-  const isResNet = (RESNET_MODEL_NAMES as readonly string[]).includes(model);
-  if (formats.includes('tfjs') && !isResNet) {
-    throw new UsageError(
-      `--format tfjs: expected a ResNet (${RESNET_MODEL_NAMES.join(', ')}) ` +
-        `for tfjs layers, got ${model}; it converts to safetensors and onnx`,
-      'convert',
-    );
-  }
   return {
     kind: 'convert',
     inPath,

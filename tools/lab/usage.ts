@@ -39,9 +39,9 @@ const SUMMARY: Record<Topic, string> = {
     'Loads a safetensors file with torchvision state-dict names (a ResNet, ' +
     "timm's ResNets too, or mobilenet_v3_large) into the lab's model in " +
     "the built app, checking every tensor's name and shape, and writes it " +
-    'to --out in each --format with a model-card.json; tfjs layers is ' +
-    'written for ResNets only. A file whose head has another number of ' +
-    'classes gets a fresh head for --classes, and the command says so.',
+    'to --out in each --format with a model-card.json. A file whose head ' +
+    'has another number of classes gets a fresh head for --classes, and ' +
+    'the command says so.',
   predict:
     'Runs a safetensors file on every image of a folder in the built app ' +
     '(eval mode) and writes, per image, its logits and top-5 classes with ' +
