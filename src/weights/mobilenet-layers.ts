@@ -60,13 +60,21 @@ interface Built {
 const apply = (layer: tf.layers.Layer, x: Layer | Layer[]) =>
   layer.apply(x) as Layer;
 
-/** PyTorch's Hardsigmoid, relu6(x + 3) / 6, from built-in layers. */
+const GATE_EPSILON = 1e-3;
+
+/**
+ * PyTorch's Hardsigmoid, relu6(x + 3) / 6, from built-in layers. The
+ * affine map is a batch-norm layer, frozen; like every batch norm it
+ * normalises by the batch in a training-mode call, so the model is for
+ * inference (predict), as the export means it.
+ */
 function hardsigmoid(built: Built, x: Layer, name: string): Layer {
   const channels = x.shape[x.shape.length - 1]!;
   built.gates.push({ name: `${name}.affine`, channels });
   const affine = tf.layers.batchNormalization({
     epsilon: GATE_EPSILON,
     name: `${name}.affine`,
+    trainable: false,
   });
   const scaled = apply(affine, x);
   return apply(tf.layers.reLU({ maxValue: 1, name }), scaled);
@@ -83,8 +91,6 @@ function hardswish(built: Built, x: Layer, name: string): Layer {
  * sqrt(var + eps) + beta; with mean 0 and var 1, gamma = sqrt(1 + eps) / 6
  * and beta = 1/2 give x / 6 + 1/2, rounded once from float64.
  */
-const GATE_EPSILON = 1e-3;
-
 function setGates(model: tf.LayersModel, gates: Built['gates']): void {
   for (const { name, channels } of gates) {
     const fill = (v: number) => tf.fill([channels], v);
