@@ -138,6 +138,22 @@ describe('predict', () => {
     expect(sized).toMatchObject({ imageSize: 64 });
   });
 
+  test('takes a MobileNet too', () => {
+    expect(
+      parseArgs([
+        'predict',
+        '--weights',
+        'w',
+        '--model',
+        'mobilenet_v3_large',
+        '--images',
+        'i',
+        '--json',
+        'j',
+      ]),
+    ).toMatchObject({ kind: 'predict', model: 'mobilenet_v3_large' });
+  });
+
   test('requires --json and a sane image size', () => {
     expect(
       usageError(['predict', '--weights', 'w', '--images', 'i']).message,

@@ -32,7 +32,10 @@ import { loadSafetensors } from '../../src/weights/load';
 import type { ModelCard } from '../../src/weights/model-card';
 import { readSafetensors } from '../../src/weights/safetensors';
 import { stateDictEntries } from '../../src/weights/state-dict';
-import { randomizeBatchNorm } from '../../tools/fixtures/resnet-state';
+import {
+  randomizeBatchNorm,
+  settleBatchNorm,
+} from '../../tools/fixtures/resnet-state';
 import { record } from './runs-fixtures';
 
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress'];
@@ -60,6 +63,7 @@ afterAll(() => {
 function trainedLike(inChannels: number, seed: number): MobileNetState {
   const model = createMobileNet(configOf(inChannels), seed);
   randomizeBatchNorm(model, seed);
+  settleBatchNorm(model, seed);
   models.push(model);
   return model;
 }
@@ -160,10 +164,14 @@ function torchvisionLogits(
 }
 
 // As tests/browser/weights-reference.ts holds the lab to torchvision: the
-// same float32 maths summed in another order differs by about 1e-6 of the
-// largest logit; a layout slip or a lost statistic moves it by tens of
-// percent.
+// same float32 maths summed in another order differed here by 1.5e-6 of
+// the largest logit at most (the networks' batch norms settled on noise,
+// so that the logits depend on the input); a layout slip or a lost
+// statistic moves them by tens of percent. ONNX and tfjs Layers, which
+// also round folded or composed weights, are held to 1e-4 as in
+// onnx-export-mobilenet.test.ts, which has the measurements.
 const TOLERANCE = 2e-5;
+const EXPORT_TOLERANCE = 1e-4;
 
 function worstDifference(got: number[], want: number[]): number {
   const scale = Math.max(...want.map(Math.abs));
@@ -261,8 +269,8 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
     const out = await session.run({ input });
     await session.release();
     const got = [...(out.logits!.data as Float32Array)];
-    // onnx-export-mobilenet.test.ts says why 1e-4 of the largest logit.
-    expect(worstDifference(got, await logits(model, x))).toBeLessThan(1e-4);
+    const worst = worstDifference(got, await logits(model, x));
+    expect(worst).toBeLessThan(EXPORT_TOLERANCE);
     expect(session.inputNames).toEqual(['input']);
     tf.dispose([x, nchw]);
   });
@@ -289,8 +297,8 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
     const x = images(2, 1, 6);
     const got = loaded.predict(x) as tf.Tensor;
     const want = await logits(model, x);
-    // tfjs-layers-mobilenet.test.ts says why 1e-4 of the largest logit.
-    expect(worstDifference([...(await got.data())], want)).toBeLessThan(1e-4);
+    const worst = worstDifference([...(await got.data())], want);
+    expect(worst).toBeLessThan(EXPORT_TOLERANCE);
     tf.dispose([x, got]);
     loaded.dispose();
   });

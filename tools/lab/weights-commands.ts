@@ -130,7 +130,14 @@ export async function runPredict(
     })),
     imageSize,
     card: card
-      ? { classes: card.classes, normalization: card.input.normalization }
+      ? {
+          classes: card.classes,
+          normalization: card.input.normalization,
+          // A card for another network says nothing of this one's width.
+          ...(card.model.name === command.model && {
+            width: card.model.width,
+          }),
+        }
       : null,
   });
   io.out(
