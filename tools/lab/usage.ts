@@ -45,8 +45,8 @@ const SUMMARY: Record<Topic, string> = {
   predict:
     'Runs a safetensors file on every image of a folder in the built app ' +
     '(eval mode) and writes, per image, its logits and top-5 classes with ' +
-    'their probabilities. The class count, width and input channels are ' +
-    'read from the file.',
+    'their probabilities. The class count and input channels are read ' +
+    'from the file, the width from the model card beside it or the file.',
   weights:
     '"add FILE|URL" stores a safetensors file, or the file at a web ' +
     "address, in the app's weights cache (IndexedDB, as the Weights panel " +
@@ -108,7 +108,7 @@ function overview(): string {
     '  ladder  train cumulative recipes, step by step, over seeds',
     '  recipe  print the recipe of a URL query, or of a preset, as JSON',
     '  convert load a safetensors ResNet or MobileNet, write other formats',
-    '  predict run a safetensors ResNet on a folder of images',
+    '  predict run a safetensors ResNet or MobileNet on a folder of images',
     '',
     'Run `npm run lab -- <command> --help` for its flags.',
     'Exit codes: 0 done, 1 the run failed, 2 bad command line or no Chromium.',
