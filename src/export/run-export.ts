@@ -1,15 +1,20 @@
 // A run's final weights as one download: the files of a format and the
 // model card beside them, in a zip. Pure but for tfjs, which only the
 // tfjs format loads (run-tfjs.ts), so Node tests build every archive.
-import { RESNET_MODEL_NAMES } from '../recipe/recipe';
+import {
+  MODEL_NAMES,
+  RESNET_MODEL_NAMES,
+  type ModelName,
+} from '../recipe/recipe';
 import type { RunRecord } from '../runs/record';
+import { describeModel, type ModelConfig } from '../train/model';
 import type { NamedWeights } from '../train/protocol';
-import { describeResNet, type ResNetConfig } from '../train/resnet';
 import { MODEL_CARD_FILE, type WeightFormatName } from '../weights/formats';
 import { buildModelCard, type ModelCard } from '../weights/model-card';
 import { writeSafetensors } from '../weights/safetensors';
 import { torchStateDict } from '../weights/state-dict';
-import { checkWeights, exportOnnx, type ResNetWeights } from './resnet-onnx';
+import { checkWeights, type ModelWeights } from './read-weights';
+import { exportOnnx } from './model-onnx';
 import { zipParts } from './zip';
 
 export type ExportErrorCode =
@@ -46,33 +51,52 @@ export interface RunExport {
 
 type File = { name: string; bytes: Uint8Array };
 
+/**
+ * The tensors that size a network from its stored weights: the first
+ * convolution ([kh, kw, in, out]) gives the input channels, the last
+ * bias the classes.
+ */
+const SIZING = {
+  resnet: { stem: 'conv1.weight', head: 'fc.bias', kernel: 7 },
+  mobilenet: {
+    stem: 'features.0.0.weight',
+    head: 'classifier.3.bias',
+    kernel: 3,
+  },
+} as const;
+
+const isResNet = (name: string) =>
+  (RESNET_MODEL_NAMES as readonly string[]).includes(name);
+
 /** The network the weights are for: the recipe's, sized by the weights. */
 export function runConfig(
   record: RunRecord,
   weights: NamedWeights,
-): ResNetConfig {
+): ModelConfig {
   const name = record.recipe.model;
-  if (!(RESNET_MODEL_NAMES as readonly string[]).includes(name)) {
+  if (!(MODEL_NAMES as readonly string[]).includes(name)) {
     throw new ExportError(
       'unsupported',
-      `expected a ResNet (${RESNET_MODEL_NAMES.join(', ')}) to export, ` +
-        `got ${name}: the exporters write ResNets only so far`,
+      `expected one of ${MODEL_NAMES.join(', ')} to export, got ${name}`,
     );
   }
-  const conv1 = weights['conv1.weight']?.shape;
-  const fc = weights['fc.bias']?.shape;
-  if (conv1?.length !== 4 || fc?.length !== 1) {
+  const { stem, head, kernel } =
+    SIZING[isResNet(name) ? 'resnet' : 'mobilenet'];
+  const stemShape = weights[stem]?.shape;
+  const headShape = weights[head]?.shape;
+  if (stemShape?.length !== 4 || headShape?.length !== 1) {
     throw new ExportError(
       'no-weights',
-      `expected conv1.weight [7, 7, in, out] and fc.bias [classes] among ` +
-        `the stored weights of "${record.name}", got ` +
-        `${JSON.stringify(conv1 ?? null)} and ${JSON.stringify(fc ?? null)}`,
+      `expected ${stem} [${kernel}, ${kernel}, in, out] and ${head} ` +
+        `[classes] among the stored weights of "${record.name}", got ` +
+        `${JSON.stringify(stemShape ?? null)} and ` +
+        JSON.stringify(headShape ?? null),
     );
   }
   return {
-    name: name as ResNetConfig['name'],
-    numClasses: fc[0]!,
-    inChannels: conv1[2]!,
+    name: name as ModelName,
+    numClasses: headShape[0]!,
+    inChannels: stemShape[2]!,
     widthMultiplier: record.recipe.width,
   };
 }
@@ -81,7 +105,7 @@ const numbered = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
 export function runModelCard(
   source: RunExportSource,
-  config: ResNetConfig,
+  config: ModelConfig,
   files: string[],
 ): { card: ModelCard; notes: string[] } {
   const { record } = source;
@@ -136,12 +160,12 @@ export function runModelCard(
 /** The weights files of one format. */
 async function formatFiles(
   format: WeightFormatName,
-  config: ResNetConfig,
+  config: ModelConfig,
   source: RunExportSource,
   classes: readonly string[],
 ): Promise<File[]> {
-  const graph = describeResNet(config);
-  const weights: ResNetWeights = new Map(Object.entries(source.weights));
+  const graph = describeModel(config);
+  const weights: ModelWeights = new Map(Object.entries(source.weights));
   try {
     checkWeights(graph, weights);
   } catch (error) {

@@ -2,17 +2,17 @@
 // here: the values only pass through the layers' variables to be saved,
 // so no GPU device is opened for an export.
 import * as tf from '@tensorflow/tfjs';
-import type { ResNetGraph } from '../train/resnet';
+import type { ModelGraph } from '../train/model';
 import {
   buildLayersModel,
   saveLayersModel,
   type LayersFile,
 } from '../weights/tfjs-layers';
-import type { ResNetWeights } from './resnet-onnx';
+import type { ModelWeights } from './read-weights';
 
 export async function tfjsFiles(
-  graph: ResNetGraph,
-  weights: ResNetWeights,
+  graph: ModelGraph,
+  weights: ModelWeights,
 ): Promise<LayersFile[]> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   const tensors = new Map<string, tf.Tensor>();

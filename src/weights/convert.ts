@@ -2,17 +2,17 @@
 // `lab predict`: files come from and go to URLs the driver serves (fetch
 // and PUT), so large files never cross the automation channel as text.
 import * as tf from '@tensorflow/tfjs';
-import { exportOnnx } from '../export/resnet-onnx';
+import { exportOnnx } from '../export/model-onnx';
 import { readModelWeights } from '../export/read-weights';
+import { RESNET_MODEL_NAMES, type ModelName } from '../recipe/recipe';
 import { initBackend, type Backend } from '../train/backend';
 import {
-  createResNet,
-  disposeResNet,
-  forwardResNet,
-  type ResNetConfig,
-  type ResNetName,
-  type ResNetState,
-} from '../train/resnet';
+  createModel,
+  disposeModel,
+  forwardModel,
+  type LabModel,
+  type ModelConfig,
+} from '../train/model';
 import { normalization } from '../train/step';
 import { MODEL_CARD_FILE, type WeightFormatName } from './formats';
 import { exportSafetensors, loadSafetensors } from './load';
@@ -23,7 +23,7 @@ import { exportTfjsLayers } from './tfjs-layers';
 import type { Normalization } from './sources';
 
 type Writer = (
-  model: ResNetState,
+  model: LabModel,
   input: { normalization: Normalization; classNames: string[] },
 ) => Promise<{ name: string; bytes: Uint8Array }[]>;
 
@@ -71,7 +71,7 @@ export interface ConvertArgs {
   weightsUrl: string;
   /** Where files are PUT: `${outputUrl}${name}`. */
   outputUrl: string;
-  model: ResNetName;
+  model: ModelName;
   numClasses: number;
   inChannels: number;
   width: number;
@@ -93,13 +93,13 @@ export async function convertWeights(
   args: ConvertArgs,
 ): Promise<ConvertResult> {
   const { info } = await ready();
-  const config: ResNetConfig = {
+  const config: ModelConfig = {
     name: args.model,
     numClasses: args.numClasses,
     inChannels: args.inChannels,
     widthMultiplier: args.width,
   };
-  const model = createResNet(config, 0);
+  const model = createModel(config, 0);
   try {
     const report = loadSafetensors(model, await fetchBytes(args.weightsUrl));
     const files: ConvertResult['files'] = [];
@@ -141,18 +141,26 @@ export async function convertWeights(
     await write(MODEL_CARD_FILE, new TextEncoder().encode(json));
     return { report, backend: info.backend, files };
   } finally {
-    disposeResNet(model);
+    disposeModel(model);
   }
 }
 
 export interface PredictArgs {
   weightsUrl: string;
-  model: ResNetName;
+  model: ModelName;
   images: { name: string; url: string }[];
   /** Side the images are resized to; images already this size are not. */
   imageSize: number;
-  /** From a model card beside the weights; class indices otherwise. */
-  card: (Pick<ModelCard, 'classes'> & { normalization: Normalization }) | null;
+  /**
+   * From a model card beside the weights: class names (class indices
+   * otherwise), normalisation, and the width when the card is for --model.
+   */
+  card:
+    | (Pick<ModelCard, 'classes'> & {
+        normalization: Normalization;
+        width?: number;
+      })
+    | null;
 }
 
 export interface Prediction {
@@ -163,26 +171,57 @@ export interface Prediction {
 
 export interface PredictResult {
   backend: string;
-  config: ResNetConfig;
+  config: ModelConfig;
   predictions: Prediction[];
 }
 
-/** The network a file holds: classes from its head, width from conv1. */
-function configOf(name: ResNetName, bytes: Uint8Array): ResNetConfig {
+/**
+ * The tensors that size a network in a file: the first convolution ([out,
+ * in, k, k]) gives the input channels, the last bias the classes, and the
+ * widest convolution over its width-1 channels the width.
+ */
+const SIZING = {
+  resnet: { stem: 'conv1.weight', head: 'fc.bias', kernel: 7, base: 64 },
+  mobilenet: {
+    stem: 'features.0.0.weight',
+    head: 'classifier.3.bias',
+    kernel: 3,
+    // features.16.0, the head's convolution: 960 channels at width 1.
+    base: 960,
+  },
+} as const;
+
+/**
+ * The network a file holds: classes from its head, input channels from
+ * its stem, width from the card when there is one, else from the stem
+ * (a ResNet) or the head's convolution (a MobileNet).
+ */
+function configOf(
+  name: ModelName,
+  bytes: Uint8Array,
+  cardWidth: number | undefined,
+): ModelConfig {
   const file = readSafetensors(bytes);
-  const conv1 = file.tensors.get('conv1.weight')?.shape;
-  const fc = file.tensors.get('fc.bias')?.shape;
-  if (!conv1 || conv1.length !== 4 || !fc || fc.length !== 1) {
+  const isResNet = (RESNET_MODEL_NAMES as readonly string[]).includes(name);
+  const { stem, head, kernel, base } =
+    SIZING[isResNet ? 'resnet' : 'mobilenet'];
+  const stemShape = file.tensors.get(stem)?.shape;
+  const headShape = file.tensors.get(head)?.shape;
+  const widest = isResNet
+    ? stemShape
+    : file.tensors.get('features.16.0.weight')?.shape;
+  if (stemShape?.length !== 4 || headShape?.length !== 1 || !widest) {
     throw new Error(
-      'expected conv1.weight [out, in, 7, 7] and fc.bias [classes] in the ' +
-        `weights, got ${JSON.stringify(conv1)} and ${JSON.stringify(fc)}`,
+      `expected ${stem} [out, in, ${kernel}, ${kernel}] and ${head} ` +
+        `[classes] in the weights, got ${JSON.stringify(stemShape)} and ` +
+        JSON.stringify(headShape),
     );
   }
   return {
     name,
-    numClasses: fc[0]!,
-    inChannels: conv1[1]!,
-    widthMultiplier: conv1[0]! / 64,
+    numClasses: headShape[0]!,
+    inChannels: stemShape[1]!,
+    widthMultiplier: cardWidth ?? widest[0]! / base,
   };
 }
 
@@ -234,14 +273,14 @@ function softmax(logits: number[]): number[] {
 export async function predictImages(args: PredictArgs): Promise<PredictResult> {
   const { info } = await ready();
   const bytes = await fetchBytes(args.weightsUrl);
-  const config = configOf(args.model, bytes);
+  const config = configOf(args.model, bytes, args.card?.width);
   const classes =
     args.card?.classes ??
     Array.from({ length: config.numClasses }, (_, i) => String(i));
   const norm =
     args.card?.normalization ??
     normalization({ height: 0, width: 0, channels: config.inChannels });
-  const model = createResNet(config, 0);
+  const model = createModel(config, 0);
   try {
     loadSafetensors(model, bytes);
     const predictions: Prediction[] = [];
@@ -253,7 +292,7 @@ export async function predictImages(args: PredictArgs): Promise<PredictResult> {
         config.inChannels,
         norm,
       );
-      const y = tf.tidy(() => forwardResNet(model, x, null));
+      const y = tf.tidy(() => forwardModel(model, x, null));
       const logits = [...(await y.data())];
       tf.dispose([x, y]);
       const probs = softmax(logits);
@@ -265,6 +304,6 @@ export async function predictImages(args: PredictArgs): Promise<PredictResult> {
     }
     return { backend: info.backend, config, predictions };
   } finally {
-    disposeResNet(model);
+    disposeModel(model);
   }
 }

@@ -1,14 +1,14 @@
 // The model card written beside exported weights: what the network is, the
 // classes its outputs stand for, the input it expects, and how it was made
 // (recipe, dataset, seed, backend, metrics, date). JSON, versioned.
-import type { Recipe } from '../recipe/recipe';
-import type { ResNetConfig, ResNetName } from '../train/resnet';
+import type { ModelName, Recipe } from '../recipe/recipe';
+import type { ModelConfig } from '../train/model';
 import type { Normalization } from './sources';
 
 export interface ModelCard {
   format: 'recipe-lab-model-card';
   version: 1;
-  model: { name: ResNetName; width: number; numClasses: number };
+  model: { name: ModelName; width: number; numClasses: number };
   weights: {
     /**
      * The files beside the card: `model.safetensors` in torchvision's
@@ -37,7 +37,7 @@ export interface ModelCard {
 }
 
 export interface ModelCardArgs {
-  config: ResNetConfig;
+  config: ModelConfig;
   weightsFiles: string[];
   classes: string[];
   inputSize: number;

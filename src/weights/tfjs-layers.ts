@@ -1,19 +1,22 @@
-// The lab's ResNet as a tfjs Layers model, for the tfjs "layers" format
-// (model.json and a weights file, loadable with tf.loadLayersModel).
+// The lab's networks as tfjs Layers models, for the tfjs "layers" format
+// (model.json and a weights file, loadable with tf.loadLayersModel): the
+// ResNet here, MobileNetV3-Large in mobilenet-layers.ts.
 // torchvision pads symmetrically; a stride-2 convolution with tfjs's
 // 'same' padding pads more at the bottom and right, so every padded
 // convolution is an explicit ZeroPadding2D and a 'valid' one. The max pool
 // comes after a ReLU, so zero padding there equals torch's -inf padding.
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON } from '../train/ops/batch-norm';
-import type { ResNetGraph, ResNetState } from '../train/resnet';
+import type { LabModel, ModelGraph } from '../train/model';
+import type { ResNetGraph } from '../train/resnet';
+import { buildMobileNetLayers } from './mobilenet-layers';
 
 type Layer = tf.SymbolicTensor;
 
 /** A parameter or buffer by state-dict name, in the lab's layout. */
 export type TensorLookup = (name: string) => tf.Tensor;
 
-function lookupOf(state: ResNetState): TensorLookup {
+function lookupOf(state: LabModel): TensorLookup {
   return (name) => {
     const v = state.params.get(name) ?? state.buffers.get(name);
     if (!v) throw new Error(`the model has no variable "${name}"`);
@@ -22,12 +25,21 @@ function lookupOf(state: ResNetState): TensorLookup {
 }
 
 /** Builds the Layers model with the model's current weights. */
-export function toLayersModel(state: ResNetState): tf.LayersModel {
+export function toLayersModel(state: LabModel): tf.LayersModel {
   return buildLayersModel(state.graph, lookupOf(state));
 }
 
 /** Builds the Layers model of `graph`, its weights copied from `value`. */
 export function buildLayersModel(
+  graph: ModelGraph,
+  value: TensorLookup,
+): tf.LayersModel {
+  return 'head' in graph
+    ? buildMobileNetLayers(graph, value)
+    : buildResNetLayers(graph, value);
+}
+
+function buildResNetLayers(
   graph: ResNetGraph,
   value: TensorLookup,
 ): tf.LayersModel {
@@ -95,7 +107,7 @@ export function buildLayersModel(
 }
 
 /** model.json and its weights file, as tf.loadLayersModel reads them. */
-export function exportTfjsLayers(state: ResNetState): Promise<LayersFile[]> {
+export function exportTfjsLayers(state: LabModel): Promise<LayersFile[]> {
   return saveLayersModel(toLayersModel(state));
 }
 

@@ -4,7 +4,7 @@
 // Returns plain data: the input as NCHW, the logits, and the file base64.
 import * as tf from '@tensorflow/tfjs';
 import { readModelWeights } from '../../src/export/read-weights';
-import { exportOnnx } from '../../src/export/resnet-onnx';
+import { exportOnnx } from '../../src/export/model-onnx';
 import { createRng } from '../../src/lib/random';
 import { initBackend } from '../../src/train/backend';
 import {

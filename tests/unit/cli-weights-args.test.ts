@@ -62,6 +62,28 @@ describe('convert', () => {
     });
   });
 
+  test('a MobileNet converts to every format', () => {
+    expect(
+      parseArgs([
+        'convert',
+        '--in',
+        'w.safetensors',
+        '--model',
+        'mobilenet_v3_large',
+        '--classes',
+        '10',
+        '--out',
+        'o',
+        '--format',
+        'safetensors,onnx,tfjs',
+      ]),
+    ).toMatchObject({
+      kind: 'convert',
+      model: 'mobilenet_v3_large',
+      formats: ['safetensors', 'onnx', 'tfjs'],
+    });
+  });
+
   test('a format it cannot write lists those it can', () => {
     const error = usageError([
       'convert',
@@ -114,6 +136,22 @@ describe('predict', () => {
       '64',
     ]);
     expect(sized).toMatchObject({ imageSize: 64 });
+  });
+
+  test('takes a MobileNet too', () => {
+    expect(
+      parseArgs([
+        'predict',
+        '--weights',
+        'w',
+        '--model',
+        'mobilenet_v3_large',
+        '--images',
+        'i',
+        '--json',
+        'j',
+      ]),
+    ).toMatchObject({ kind: 'predict', model: 'mobilenet_v3_large' });
   });
 
   test('requires --json and a sane image size', () => {

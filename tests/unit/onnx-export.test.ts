@@ -5,12 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, expect, test } from 'vitest';
-import { readModelWeights } from '../../src/export/read-weights';
 import {
-  exportOnnx,
-  foldBatchNorm,
+  readModelWeights,
   type NamedArray,
-} from '../../src/export/resnet-onnx';
+} from '../../src/export/read-weights';
+import { exportOnnx } from '../../src/export/model-onnx';
+import { foldBatchNorm } from '../../src/export/onnx-builder';
 import { createRng } from '../../src/lib/random';
 import { BN_EPSILON } from '../../src/train/ops/batch-norm';
 import {

@@ -159,9 +159,21 @@ test('what cannot be exported says what was expected and what came', async () =>
       recipe: { ...source.record.recipe, model: 'mobilenet_v3_large' as const },
     },
   };
-  await expect(buildRunExport('onnx', mobile)).rejects.toThrow(
-    'expected a ResNet (resnet18, resnet34, resnet50) to export, got ' +
-      'mobilenet_v3_large',
+  // A MobileNet run sized by a ResNet's weights.
+  await expect(buildRunExport('safetensors', mobile)).rejects.toThrow(
+    'expected features.0.0.weight [3, 3, in, out] and classifier.3.bias ' +
+      '[classes] among the stored weights of "cars: lr 0.4", got null and null',
+  );
+  const other = {
+    ...source,
+    record: {
+      ...source.record,
+      recipe: { ...source.record.recipe, model: 'vgg16' as 'resnet18' },
+    },
+  };
+  await expect(buildRunExport('onnx', other)).rejects.toThrow(
+    'expected one of resnet18, resnet34, resnet50, mobilenet_v3_large to ' +
+      'export, got vgg16',
   );
   const old = { ...source, record: { ...source.record, outcome: undefined } };
   await expect(buildRunExport('tfjs', old)).rejects.toThrow(

@@ -5,7 +5,7 @@
 import { LADDER_STEP_NAMES, presetRecipe } from '../../src/recipe/presets';
 import {
   DEFAULT_RECIPE,
-  RESNET_MODEL_NAMES,
+  type ModelName,
   type Recipe,
   type RecipeValue,
 } from '../../src/recipe/recipe';
@@ -17,7 +17,6 @@ import {
 } from '../../src/recipe/validate';
 import { editDistance } from '../../src/lib/edit-distance';
 import type { BenchOptions } from '../../src/train/protocol';
-import type { ResNetName } from '../../src/train/resnet';
 import type { WeightFormatName } from '../../src/weights/formats';
 import {
   BENCH_DEFAULTS,
@@ -84,7 +83,7 @@ export type Command =
   | {
       kind: 'convert';
       inPath: string;
-      model: ResNetName;
+      model: ModelName;
       numClasses: number;
       width: number;
       inChannels: 1 | 3;
@@ -95,7 +94,7 @@ export type Command =
   | {
       kind: 'predict';
       weightsPath: string;
-      model: ResNetName;
+      model: ModelName;
       imagesDir: string;
       /** null: the model card's, else DEFAULT_WEIGHTS_IMAGE_SIZE. */
       imageSize: number | null;
@@ -379,34 +378,27 @@ function required(values: Values, flag: string, topic: Topic): string {
   return String(value);
 }
 
-/** The weights commands read and write ResNets only, so far. */
-function resnetModel(values: Values, topic: Topic): ResNetName {
-  const model = String(values.get('model') ?? DEFAULT_RECIPE.model);
-  if (!(RESNET_MODEL_NAMES as readonly string[]).includes(model)) {
-    throw new UsageError(
-      `--model: expected one of ${RESNET_MODEL_NAMES.join(', ')} (the ResNets ` +
-        `whose weights ${topic} reads so far), got ${model}`,
-      topic,
-    );
-  }
-  return model as ResNetName;
+/** The --model flag, checked against the recipe's model names. */
+function modelOf(values: Values): ModelName {
+  return String(values.get('model') ?? DEFAULT_RECIPE.model) as ModelName;
 }
 
 function toConvert(values: Values): Command {
   const inPath = required(values, 'in', 'convert');
   const numClasses = Number(required(values, 'classes', 'convert'));
   const outDir = required(values, 'out', 'convert');
+  const formats = String(values.get('format') ?? 'safetensors').split(
+    ',',
+  ) as WeightFormatName[];
   return {
     kind: 'convert',
     inPath,
-    model: resnetModel(values, 'convert'),
+    model: modelOf(values),
     numClasses,
     width: Number(values.get('width') ?? 1),
     inChannels: Number(values.get('in-channels') ?? 3) as 1 | 3,
     imageSize: Number(values.get('image-size') ?? DEFAULT_WEIGHTS_IMAGE_SIZE),
-    formats: String(values.get('format') ?? 'safetensors').split(
-      ',',
-    ) as WeightFormatName[],
+    formats,
     outDir,
   };
 }
@@ -419,7 +411,7 @@ function toPredict(values: Values): Command {
   return {
     kind: 'predict',
     weightsPath,
-    model: resnetModel(values, 'predict'),
+    model: modelOf(values),
     imagesDir,
     imageSize: size === undefined ? null : Number(size),
     jsonPath,

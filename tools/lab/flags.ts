@@ -529,7 +529,7 @@ export const CONVERT_FLAGS: readonly FlagSpec[] = [
   textFlag(
     'in',
     'FILE',
-    'a safetensors file with torchvision (or timm) ResNet names',
+    'a safetensors file with torchvision (or timm) state-dict names',
     'a file path',
     null,
   ),

@@ -36,16 +36,17 @@ const SUMMARY: Record<Topic, string> = {
     'the train flags without dashes. Each bad key or value is named on ' +
     'stderr with what was used instead, and the exit code is then 2.',
   convert:
-    'Loads a safetensors file with torchvision (or timm) ResNet names into ' +
-    "the lab's model in the built app, checking every tensor's name and " +
-    'shape, and writes it to --out in each --format with a ' +
-    'model-card.json. A file whose head has another number of classes ' +
-    'gets a fresh head for --classes, and the command says so.',
+    'Loads a safetensors file with torchvision state-dict names (a ResNet, ' +
+    "timm's ResNets too, or mobilenet_v3_large) into the lab's model in " +
+    "the built app, checking every tensor's name and shape, and writes it " +
+    'to --out in each --format with a model-card.json. A file whose head ' +
+    'has another number of classes gets a fresh head for --classes, and ' +
+    'the command says so.',
   predict:
     'Runs a safetensors file on every image of a folder in the built app ' +
     '(eval mode) and writes, per image, its logits and top-5 classes with ' +
-    'their probabilities. The class count, width and input channels are ' +
-    'read from the file.',
+    'their probabilities. The class count and input channels are read ' +
+    'from the file, the width from the model card beside it or the file.',
   weights:
     '"add FILE|URL" stores a safetensors file, or the file at a web ' +
     "address, in the app's weights cache (IndexedDB, as the Weights panel " +
@@ -106,8 +107,8 @@ function overview(): string {
     '          time an import against decoding alone; peak memory',
     '  ladder  train cumulative recipes, step by step, over seeds',
     '  recipe  print the recipe of a URL query, or of a preset, as JSON',
-    '  convert load a safetensors ResNet and write it in other formats',
-    '  predict run a safetensors ResNet on a folder of images',
+    '  convert load a safetensors ResNet or MobileNet, write other formats',
+    '  predict run a safetensors ResNet or MobileNet on a folder of images',
     '',
     'Run `npm run lab -- <command> --help` for its flags.',
     'Exit codes: 0 done, 1 the run failed, 2 bad command line or no Chromium.',

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ResNetConfig } from '../../src/train/resnet';
+import type { ModelConfig } from '../../src/train/model';
 import type { LoadReport } from '../../src/weights/plan';
 import { MODEL_CARD_FILE } from '../../src/weights/formats';
 import type { WeightsEntry } from '../../src/weights/cache';
@@ -21,7 +21,7 @@ export type WeightsCommand = Extract<Command, { kind: 'weights' }>;
 
 const IMAGE_FILES = /\.(png|jpe?g|webp|gif|bmp|avif)$/i;
 
-function describeConfig(c: ResNetConfig): string {
+function describeConfig(c: ModelConfig): string {
   return (
     `${c.name} (width ${c.widthMultiplier}, ${c.numClasses} classes, ` +
     `${c.inChannels} input channels)`
@@ -55,7 +55,7 @@ export async function runConvert(
   io: Io,
 ): Promise<void> {
   await mkdir(paths.outDir, { recursive: true });
-  const config: ResNetConfig = {
+  const config: ModelConfig = {
     name: command.model,
     numClasses: command.numClasses,
     inChannels: command.inChannels,
@@ -130,7 +130,14 @@ export async function runPredict(
     })),
     imageSize,
     card: card
-      ? { classes: card.classes, normalization: card.input.normalization }
+      ? {
+          classes: card.classes,
+          normalization: card.input.normalization,
+          // A card for another network says nothing of this one's width.
+          ...(card.model.name === command.model && {
+            width: card.model.width,
+          }),
+        }
       : null,
   });
   io.out(
