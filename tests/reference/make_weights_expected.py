@@ -5,7 +5,8 @@ against, made with Debian's python3-torch and python3-torchvision.
   /usr/bin/python3 tests/reference/make_weights_expected.py [DIR]
       writes torchvision's resnet18, resnet34, resnet50 and
       mobilenet_v3_large (10 classes) with seeded random weights and random
-      BatchNorm running statistics, as their state_dict() has them
+      BatchNorm running statistics (the MobileNet's measured on noise:
+      settle_batch_norms says why), as their state_dict() has them
       (num_batches_tracked included), to DIR/<name>.safetensors, and their
       eval-mode logits for fixed inputs at 64 px to DIR/expected.json.
       DIR defaults to tests/reference/weights-cache (git-ignored: the files
@@ -51,6 +52,35 @@ def randomize_batch_norms(model, generator):
                 m.num_batches_tracked.fill_(7)
 
 
+def settle_batch_norms(model, generator):
+    """Running statistics measured on seeded noise, for a MobileNet.
+
+    With torchvision's initialisation and made-up statistics a MobileNet
+    passes almost nothing of its input through to the logits (two images
+    agree to four decimals), so a layout slip in any layer before the
+    head would go unseen. Statistics of a training-mode pass over noise
+    keep every layer's output alive.
+    """
+    with torch.no_grad():
+        # torchvision draws Linear weights with std 0.01, which leaves the
+        # head's bias to decide the logits; 1/sqrt(fan-in) lets features in.
+        for m in model.classifier:
+            if isinstance(m, torch.nn.Linear):
+                std = m.in_features**-0.5
+                m.weight.copy_(torch.randn(m.weight.shape, generator=generator) * std)
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a plain average over the pass
+    model.train()
+    noise = torch.randn(8, 3, IMAGE_SIZE, IMAGE_SIZE, generator=generator)
+    with torch.no_grad():
+        model(noise)
+        for m in norms:
+            m.momentum = 0.01
+            m.num_batches_tracked.fill_(7)
+
+
 def head_of(model):
     """The last Linear layer: a ResNet's fc, a MobileNet's classifier.3."""
     return model.fc if hasattr(model, "fc") else model.classifier[-1]
@@ -61,6 +91,8 @@ def model_case(name, seed, x, out_dir):
     model = getattr(torchvision.models, name)(num_classes=NUM_CLASSES)
     generator = torch.Generator().manual_seed(seed + 1)
     randomize_batch_norms(model, generator)
+    if name.startswith("mobilenet"):
+        settle_batch_norms(model, generator)
     with torch.no_grad():
         head_of(model).bias.copy_(torch.randn(NUM_CLASSES, generator=generator))
     model.eval()
@@ -71,6 +103,9 @@ def model_case(name, seed, x, out_dir):
         logits = model(x)
         gray = x.mean(dim=1, keepdim=True)
         gray_logits = model(gray.expand(-1, 3, -1, -1))
+    # The logits must depend on the image, or the check sees the head only.
+    spread = (logits[0] - logits[1]).abs().max() / logits.abs().max()
+    assert spread > 0.01, f"{name}: two images' logits differ by {spread:.1e}"
     return {
         "file": file,
         "numClasses": NUM_CLASSES,
@@ -86,6 +121,9 @@ def write_models(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     torch.manual_seed(0)
     x = torch.randn(BATCH, 3, IMAGE_SIZE, IMAGE_SIZE)
+    # Noise images alike in their statistics look alike once pooled: the
+    # second is brighter and flatter, so the logits tell them apart.
+    x[1] = x[1] * 0.5 + 0.8
     gray = x.mean(dim=1, keepdim=True)
     expected = {
         "note": "torchvision models with seeded random weights, eval mode; "

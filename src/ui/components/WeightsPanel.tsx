@@ -219,7 +219,7 @@ function CachedEntry({ entry, chosen, busy, onUse, onDelete }: EntryProps) {
   const { info } = entry;
   const arch =
     info.model === null
-      ? 'not a ResNet the lab has'
+      ? 'not a network the lab has (ResNet-18/34/50, MobileNetV3-Large)'
       : `${info.model}, width ${info.width}`;
   return (
     <li data-weights-id={entry.id}>
