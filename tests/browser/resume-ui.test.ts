@@ -59,12 +59,10 @@ test('a run stopped by a reload is offered and resumed to its end', async () => 
   // The stored epoch is on the chart before the first new one ends.
   const points = (region: string) =>
     page
-      .getByRole('region', { name: region })
+      .getByRole('region', { name: region, exact: true })
       .locator('.chart')
       .getAttribute('data-points');
-  await expect
-    .poll(() => points('Validation accuracy'), { timeout: 60_000 })
-    .toBe('1');
+  await expect.poll(() => points('Accuracy'), { timeout: 60_000 }).toBe('1');
   expect(Number(await points('Training loss'))).toBeGreaterThan(0);
 
   const status = page.locator('.status-line');
@@ -72,7 +70,7 @@ test('a run stopped by a reload is offered and resumed to its end', async () => 
     .poll(() => status.innerText(), { timeout: TRAIN_TIMEOUT_MS })
     .toMatch(/^(Finished|Stopped|The run failed)/);
   expect(await status.innerText()).toMatch(/^Finished/);
-  expect(await points('Validation accuracy')).toBe('3');
+  expect(await points('Accuracy')).toBe('3');
   const log = await page.getByRole('log').innerText();
   expect(log.match(/^epoch \d\/3/gm)).toEqual([
     'epoch 1/3',

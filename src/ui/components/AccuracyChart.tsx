@@ -17,14 +17,14 @@ function Chart({ rows }: { rows: AccuracyRow[] }) {
   const x = niceTicks(1, Math.max(2, last), Math.min(8, last));
   const series: ChartSeries[] = [
     {
-      name: 'top-1',
+      name: 'val top-1',
       color: 'var(--accent)',
       strokeWidth: 2,
       dots: true,
       points: rows.map((r) => [r.epoch, r.top1]),
     },
     {
-      name: 'top-5',
+      name: 'val top-5',
       color: 'var(--accent-2)',
       dots: true,
       points: rows.map((r) => [r.epoch, r.top5]),
@@ -32,15 +32,33 @@ function Chart({ rows }: { rows: AccuracyRow[] }) {
   ];
   if (rows.some((r) => r.top1Ema !== undefined)) {
     series.push({
-      name: 'top-1 EMA',
+      name: 'val top-1 EMA',
       color: 'var(--accent)',
       dashed: true,
       points: rows.map((r) => [r.epoch, r.top1Ema ?? NaN]),
     });
   }
+  // Training accuracy, on the augmented (and mixed) batches as they were
+  // trained: thin lines in colours of their own.
+  if (rows.some((r) => r.trainTop1 !== undefined)) {
+    series.push(
+      {
+        name: 'train top-1',
+        color: '#009e73',
+        strokeWidth: 1,
+        points: rows.map((r) => [r.epoch, r.trainTop1 ?? NaN]),
+      },
+      {
+        name: 'train top-5',
+        color: '#cc79a7',
+        strokeWidth: 1,
+        points: rows.map((r) => [r.epoch, r.trainTop5 ?? NaN]),
+      },
+    );
+  }
   return (
     <LineChart
-      label="Validation accuracy by epoch"
+      label="Validation and training accuracy by epoch"
       height={HEIGHT}
       x={{
         domain: [1, x.domain[1]],
@@ -53,7 +71,10 @@ function Chart({ rows }: { rows: AccuracyRow[] }) {
   );
 }
 
-/** Validation top-1 and top-5 after each epoch, and the EMA's top-1. */
+/**
+ * Validation top-1 and top-5 after each epoch, the EMA's top-1, and the
+ * epoch's training top-1 and top-5.
+ */
 export function AccuracyChart() {
   const epochs = useLab((s) => s.run.epochs);
   const rows = useMemo(() => accuracyRows(epochs), [epochs]);
@@ -61,14 +82,15 @@ export function AccuracyChart() {
   return (
     <section className="panel chart-panel" aria-labelledby="accuracy-title">
       <div className="chart-head">
-        <h2 id="accuracy-title">Validation accuracy</h2>
+        <h2 id="accuracy-title">Accuracy</h2>
       </div>
       <div className="chart" data-points={rows.length}>
         {rows.length > 0 ? (
           <Chart rows={rows} />
         ) : (
           <p className="chart-empty" style={{ height: HEIGHT }}>
-            Top-1 and top-5 appear here after each epoch.
+            Validation and training top-1 and top-5 appear here after each
+            epoch.
           </p>
         )}
       </div>
