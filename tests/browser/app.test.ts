@@ -33,7 +33,7 @@ test('first load imports the demo, then one click trains it', async () => {
     .poll(() => trainButton.isEnabled(), { timeout: IMPORT_TIMEOUT_MS })
     .toBe(true);
   await expect
-    .poll(() => page.getByRole('region', { name: /^Dataset/ }).innerText())
+    .poll(() => page.getByRole('region', { name: /^Demo dataset/ }).innerText())
     .toMatch(/16,500 training and 1,000 validation images/);
 
   const demo = await page.evaluate(async () => {
@@ -69,6 +69,15 @@ test('first load imports the demo, then one click trains it', async () => {
       .getAttribute('data-points');
   expect(Number(await points('Training loss'))).toBeGreaterThan(0);
   expect(Number(await points('Validation accuracy'))).toBe(1);
+  // The LR and the speed of each loss read, and the epoch's mean speed.
+  expect(Number(await points('Learning rate'))).toBeGreaterThan(0);
+  expect(Number(await points('Images per second'))).toBeGreaterThan(0);
+  expect(
+    await page
+      .getByRole('region', { name: 'Images per second' })
+      .locator('.chart')
+      .getAttribute('data-epoch-points'),
+  ).toBe('1');
   expect(await page.getByRole('log').innerText()).toMatch(
     /^epoch 1\/1 {2}loss \S+ {2}top-1 \S+%/,
   );
@@ -114,7 +123,7 @@ test('a full disk stops the import with an explanation; Retry resumes it', async
   expect(text).toMatch(/remaining 15,500 images/);
   expect(text).toMatch(/Nothing already stored is lost/);
   expect(
-    await page.getByRole('region', { name: /^Dataset/ }).innerText(),
+    await page.getByRole('region', { name: /^Demo dataset/ }).innerText(),
   ).toMatch(/stopped at 2,000 of 17,500 images/);
   await screenshot(session, 'app-quota.png');
 
