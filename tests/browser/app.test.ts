@@ -70,7 +70,7 @@ test('first load imports the demo, then one click trains it', async () => {
   expect(Number(await points('Training loss'))).toBeGreaterThan(0);
   expect(Number(await points('Validation accuracy'))).toBe(1);
   // The LR and the speed of each loss read, and the epoch's mean speed.
-  expect(Number(await points('Learning rate'))).toBeGreaterThan(0);
+  expect(Number(await points('LR by step'))).toBeGreaterThan(0);
   expect(Number(await points('Images per second'))).toBeGreaterThan(0);
   expect(
     await page

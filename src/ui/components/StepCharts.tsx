@@ -121,7 +121,7 @@ function LrChart() {
   return (
     <SmallChart
       id="lr-title"
-      title="Learning rate"
+      title="LR by step"
       numPoints={rows.length}
       empty="The LR of each loss read appears here."
     >
