@@ -46,7 +46,19 @@ const store = createLabStore(
   readLink(window.location.search),
 );
 // The address follows the form, so that copying it shares the recipe.
-const syncAddress = ({ recipe, draft, trainOn }: LabState) => {
+// The store changes with every batch of trainer events; the form seldom.
+const syncAddress = (
+  { recipe, draft, trainOn }: LabState,
+  previous?: LabState,
+) => {
+  if (
+    previous &&
+    recipe === previous.recipe &&
+    draft === previous.draft &&
+    trainOn === previous.trainOn
+  ) {
+    return;
+  }
   const search = linkSearch(recipe, draft, trainOn);
   if (search !== null && search !== window.location.search) {
     // The fragment stays: it may carry a run card still to be opened.

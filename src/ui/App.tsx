@@ -16,6 +16,7 @@ import { RecipeForm } from './components/RecipeForm';
 import { RunsPanel } from './components/RunsPanel';
 import { ResumeBanner } from './components/ResumeBanner';
 import { StatusLine } from './components/StatusLine';
+import { StepCharts } from './components/StepCharts';
 import { WebGpuBanner } from './components/WebGpuBanner';
 import { WeightsPanel } from './components/WeightsPanel';
 
@@ -50,6 +51,7 @@ export function App({ onMount }: { onMount?: () => void }) {
         <div className="column column-wide">
           <StatusLine />
           <LossChart />
+          <StepCharts />
           <AccuracyChart />
           <EpochLog />
           <RunsPanel />

@@ -1,7 +1,7 @@
 // Turns raw run metrics into what the charts draw. Pure, so Node tests
 // check the smoothing and the downsampling without a browser.
 import type { EpochMetrics } from '../train/protocol';
-import type { LossPoint } from './run-events';
+import type { LossPoint, StepRatePoint } from './run-events';
 
 /** Points a chart draws at most; more only costs time, not detail. */
 export const MAX_DRAWN_POINTS = 2_000;
@@ -84,4 +84,47 @@ export function accuracyRows(epochs: readonly EpochMetrics[]): AccuracyRow[] {
     ...(e.trainTop1 !== undefined && { trainTop1: e.trainTop1 * 100 }),
     ...(e.trainTop5 !== undefined && { trainTop5: e.trainTop5 * 100 }),
   }));
+}
+
+export interface StepRateRow {
+  step: number;
+  lr: number;
+  imagesPerSecond: number;
+}
+
+export interface EpochSpeedRow {
+  /** The global step the epoch ended at, to share the step charts' axis. */
+  step: number;
+  epoch: number;
+  imagesPerSecond: number;
+}
+
+/** The LR and the speed of each loss read, thinned to what a chart draws. */
+export function stepRateRows(
+  points: readonly StepRatePoint[],
+  max = MAX_DRAWN_POINTS,
+): StepRateRow[] {
+  return downsample(points, max).map((p) => ({
+    step: p.step,
+    lr: p.lr,
+    imagesPerSecond: p.imagesPerSecond,
+  }));
+}
+
+/**
+ * Each epoch's mean speed, placed at the step the epoch ended at; none
+ * until the steps per epoch are known (from the run's first step report).
+ */
+export function epochSpeedRows(
+  epochs: readonly EpochMetrics[],
+  stepsPerEpoch: number | null,
+): EpochSpeedRow[] {
+  if (stepsPerEpoch === null || !(stepsPerEpoch > 0)) return [];
+  return epochs
+    .filter((e) => Number.isFinite(e.imagesPerSecond))
+    .map((e) => ({
+      step: e.epoch * stepsPerEpoch,
+      epoch: e.epoch,
+      imagesPerSecond: e.imagesPerSecond,
+    }));
 }

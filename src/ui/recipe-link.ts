@@ -34,11 +34,32 @@ export function readLink(search: string): PageLink {
   };
 }
 
+// The last answer of formRecipe: the form, the Train button, the link,
+// the preset match and the address all ask it for the same draft, and the
+// button's selector asks on every change of the store (each batch of
+// trainer events), while validating a recipe takes a while.
+let last: {
+  base: Readonly<Recipe>;
+  draft: RecipeDraft;
+  recipe: Recipe | null;
+} | null = null;
+
 /**
  * The form's whole recipe: its fields over the recipe it started from;
  * null while a field is bad or the fields break a rule of the recipe.
+ * The same (base, draft) pair gets the same object back.
  */
 export function formRecipe(
+  base: Readonly<Recipe>,
+  draft: RecipeDraft,
+): Recipe | null {
+  if (last?.base === base && last.draft === draft) return last.recipe;
+  const recipe = resolveForm(base, draft);
+  last = { base, draft, recipe };
+  return recipe;
+}
+
+function resolveForm(
   base: Readonly<Recipe>,
   draft: RecipeDraft,
 ): Recipe | null {

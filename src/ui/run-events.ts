@@ -22,6 +22,14 @@ export interface LossPoint {
   loss: number;
 }
 
+/** The LR and the speed of one loss read's window, for the step charts. */
+export interface StepRatePoint {
+  /** Global step the window ended at. */
+  step: number;
+  lr: number;
+  imagesPerSecond: number;
+}
+
 export interface RunState {
   kind: 'train' | 'bench' | null;
   runId: string | null;
@@ -33,6 +41,8 @@ export interface RunState {
   epoch: number | null;
   progress: StepProgress | null;
   losses: LossPoint[];
+  /** Per loss read, thinned as `losses` is; a resumed run's start lacks it. */
+  rates: StepRatePoint[];
   epochs: EpochMetrics[];
   report: TrainReport | null;
   benchReport: BenchReport | null;
@@ -84,6 +94,7 @@ export const IDLE_RUN: RunState = Object.freeze({
   epoch: null,
   progress: null,
   losses: [],
+  rates: [],
   epochs: [],
   report: null,
   benchReport: null,
@@ -109,23 +120,49 @@ export function isTrainingElsewhere(run: RunState): boolean {
   return run.remote && isBusy(run.status);
 }
 
-/** Merges neighbouring pairs until the list fits the cap. */
+/** Appends, then merges neighbouring pairs until the list fits the cap. */
+function appendThinned<T>(
+  points: readonly T[],
+  added: readonly T[],
+  cap: number,
+  merge: (a: T, b: T) => T,
+): T[] {
+  let all = points.concat(added);
+  while (all.length > cap) {
+    const merged: T[] = [];
+    for (let i = 0; i < all.length; i += 2) {
+      const a = all[i]!;
+      const b = all[i + 1];
+      merged.push(b ? merge(a, b) : a);
+    }
+    all = merged;
+  }
+  return all;
+}
+
+/** A merged pair sits at the later step and averages the loss. */
 export function appendLossPoints(
   points: readonly LossPoint[],
   added: readonly LossPoint[],
   cap = MAX_LOSS_POINTS,
 ): LossPoint[] {
-  let all = points.concat(added);
-  while (all.length > cap) {
-    const merged: LossPoint[] = [];
-    for (let i = 0; i < all.length; i += 2) {
-      const a = all[i]!;
-      const b = all[i + 1];
-      merged.push(b ? { step: b.step, loss: (a.loss + b.loss) / 2 } : a);
-    }
-    all = merged;
-  }
-  return all;
+  return appendThinned(points, added, cap, (a, b) => ({
+    step: b.step,
+    loss: (a.loss + b.loss) / 2,
+  }));
+}
+
+/** Thinned as the losses are: the later step, the mean of each value. */
+export function appendRatePoints(
+  points: readonly StepRatePoint[],
+  added: readonly StepRatePoint[],
+  cap = MAX_LOSS_POINTS,
+): StepRatePoint[] {
+  return appendThinned(points, added, cap, (a, b) => ({
+    step: b.step,
+    lr: (a.lr + b.lr) / 2,
+    imagesPerSecond: (a.imagesPerSecond + b.imagesPerSecond) / 2,
+  }));
 }
 
 /** Replaces the metrics of an epoch reported twice, else appends. */
@@ -186,6 +223,7 @@ function applyOne(state: TrainerSlice, event: TrainerEvent): TrainerSlice {
         recipe: event.recipe,
         epochs: event.epochs,
         losses: appendLossPoints([], event.losses),
+        rates: [],
       });
     case 'notice':
       return withRun(state, { notices: [...state.run.notices, event.message] });
@@ -203,24 +241,32 @@ function applyOne(state: TrainerSlice, event: TrainerEvent): TrainerSlice {
   }
 }
 
-/** Applies a batch of events in order; the loss list is copied once. */
+/**
+ * Applies a batch of events in order; the loss and rate lists are copied
+ * once per batch, and only when it adds to them.
+ */
 export function applyTrainerEvents(
   state: TrainerSlice,
   events: readonly TrainerEvent[],
 ): TrainerSlice {
-  const added: LossPoint[] = [];
+  const losses: LossPoint[] = [];
+  const rates: StepRatePoint[] = [];
   let next = state;
   for (const event of events) {
     next = applyOne(next, event);
-    if (event.type === 'step' && Number.isFinite(event.progress.loss)) {
-      added.push({
-        step: event.progress.globalStep,
-        loss: event.progress.loss,
-      });
+    if (event.type !== 'step') continue;
+    const { globalStep: step, loss, lr, imagesPerSecond } = event.progress;
+    if (Number.isFinite(loss)) losses.push({ step, loss });
+    if (Number.isFinite(lr) && Number.isFinite(imagesPerSecond)) {
+      rates.push({ step, lr, imagesPerSecond });
     }
   }
-  if (added.length === 0) return next;
-  return withRun(next, { losses: appendLossPoints(next.run.losses, added) });
+  const run: Partial<RunState> = {};
+  if (losses.length > 0) {
+    run.losses = appendLossPoints(next.run.losses, losses);
+  }
+  if (rates.length > 0) run.rates = appendRatePoints(next.run.rates, rates);
+  return losses.length + rates.length > 0 ? withRun(next, run) : next;
 }
 
 export function applyTrainerEvent(

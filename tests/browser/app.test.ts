@@ -49,7 +49,8 @@ test('first load imports the demo, then one click trains it', async () => {
   await page.getByLabel('Width multiplier').fill('0.125');
   await trainButton.click();
 
-  expect(await trainButton.isDisabled()).toBe(true);
+  // The run starts in the task after the click's (see RecipeForm.tsx).
+  await expect.poll(() => trainButton.isDisabled()).toBe(true);
   expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(
     true,
   );
@@ -68,6 +69,15 @@ test('first load imports the demo, then one click trains it', async () => {
       .getAttribute('data-points');
   expect(Number(await points('Training loss'))).toBeGreaterThan(0);
   expect(Number(await points('Accuracy'))).toBe(1);
+  // The LR and the speed of each loss read, and the epoch's mean speed.
+  expect(Number(await points('LR by step'))).toBeGreaterThan(0);
+  expect(Number(await points('Images per second'))).toBeGreaterThan(0);
+  expect(
+    await page
+      .getByRole('region', { name: 'Images per second' })
+      .locator('.chart')
+      .getAttribute('data-epoch-points'),
+  ).toBe('1');
   expect(await page.getByRole('log').innerText()).toMatch(
     /^epoch 1\/1 {2}loss \S+ {2}train top-1 \S+% {2}top-5 \S+% {2}val top-1 \S+%/,
   );

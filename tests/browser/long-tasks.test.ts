@@ -26,13 +26,21 @@ interface LongTask {
   duration: number;
 }
 
-/** A frame over 50 ms and the scripts that ran in it, 5 ms and longer. */
+/**
+ * A frame over 50 ms, the scripts that ran in it (5 ms and longer), and
+ * how long its rendering, and within it style and layout, took: a long
+ * frame with little of either waited for the CPU.
+ */
 interface LongFrame extends LongTask {
   scripts: { source: string; duration: number }[];
+  renderMs: number;
+  styleAndLayoutMs: number;
 }
 
 // The Long Animation Frames API, which TypeScript's DOM types lack.
 type FrameTiming = PerformanceEntry & {
+  renderStart: number;
+  styleAndLayoutStart: number;
   scripts: {
     invoker: string;
     sourceFunctionName: string;
@@ -63,9 +71,13 @@ test('no main-thread task over 50 ms from Train to the end of a run', async () =
     w.longFrames = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries() as FrameTiming[]) {
+        const end = e.startTime + e.duration;
+        const since = (t: number) => (t > 0 ? end - t : 0);
         w.longFrames?.push({
           start: e.startTime,
           duration: e.duration,
+          renderMs: since(e.renderStart),
+          styleAndLayoutMs: since(e.styleAndLayoutStart),
           scripts: e.scripts.map((s) => ({
             source: `${s.invoker} ${s.sourceFunctionName}@${s.sourceURL}:${s.sourceCharPosition}`,
             duration: s.duration,

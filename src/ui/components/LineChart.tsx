@@ -42,14 +42,17 @@ type Scale = (value: number) => number;
 
 export function LineChart(props: {
   label: string;
+  /** In the SVG's units, which are CSS pixels at this width; 640 if absent. */
+  width?: number;
   height: number;
   x: ChartAxis;
   y: ChartAxis;
   series: readonly ChartSeries[];
 }) {
   const { height, series } = props;
+  const width = props.width ?? WIDTH;
   const left = MARGIN.left;
-  const right = WIDTH - MARGIN.right;
+  const right = width - MARGIN.right;
   const top = MARGIN.top;
   const bottom = height - MARGIN.bottom;
   const x = linearScale(props.x.domain, [left, right]);
@@ -58,7 +61,7 @@ export function LineChart(props: {
     <>
       <svg
         className="line-chart"
-        viewBox={`0 0 ${WIDTH} ${height}`}
+        viewBox={`0 0 ${width} ${height}`}
         role="img"
         aria-label={props.label}
       >

@@ -8,6 +8,7 @@ import {
 import { useImports } from '../import-store';
 import { UNFORMED_KEYS } from '../recipe-fields';
 import { formRecipe } from '../recipe-link';
+import { isBusy } from '../run-events';
 import { DEMO_DATASET, useLab } from '../store';
 
 /** What of the page's address could not be used, and what was instead. */
@@ -31,7 +32,8 @@ export function LinkNotices() {
 }
 
 /** The stored datasets the form can train, the demo first. */
-export function TrainOnField({ disabled }: { disabled: boolean }) {
+export function TrainOnField() {
+  const disabled = useLab((s) => isBusy(s.run.status));
   const trainOn = useLab((s) => s.trainOn);
   const setTrainOn = useLab((s) => s.setTrainOn);
   const stored = useImports((s) => s.datasets);

@@ -2,6 +2,7 @@ import { PRESET_NAMES, PRESETS } from '../../recipe/presets';
 import type { Recipe } from '../../recipe/recipe';
 import { emaDecayNote, lrScalingSuggestion } from '../recipe-fields';
 import { formRecipe } from '../recipe-link';
+import { isBusy } from '../run-events';
 import { useLab } from '../store';
 
 /** The presets the form holds exactly; several rungs can be alike. */
@@ -15,7 +16,8 @@ function matchingPresets(recipe: Readonly<Recipe> | null): string[] {
 }
 
 /** Loads a named preset into every field of the form. */
-export function PresetPicker({ disabled }: { disabled: boolean }) {
+export function PresetPicker() {
+  const disabled = useLab((s) => isBusy(s.run.status));
   const loadPreset = useLab((s) => s.loadPreset);
   const base = useLab((s) => s.recipe);
   const draft = useLab((s) => s.draft);

@@ -17,14 +17,18 @@ const COLUMNS: { column: SortColumn; label: string }[] = [
   { column: 'changes', label: 'Changes vs baseline' },
 ];
 
-/** Day, month and time: enough to tell a session's runs apart. */
-const created = (ms: number) =>
-  new Date(ms).toLocaleString('en-GB', {
-    day: '2-digit',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+/**
+ * Day, month and time: enough to tell a session's runs apart. One
+ * formatter for all rows: toLocaleString builds a new one per call, which
+ * took milliseconds a row when the table redraws for a run's start.
+ */
+const CREATED = new Intl.DateTimeFormat('en-GB', {
+  day: '2-digit',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const created = (ms: number) => CREATED.format(ms);
 
 function SortHeader({ column, label }: (typeof COLUMNS)[number]) {
   const sort = useRuns((s) => s.sort);
