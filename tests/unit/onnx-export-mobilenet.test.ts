@@ -4,7 +4,6 @@
 // depthwise Convs by group, squeeze-and-excitation as ONNX ops, batch norm
 // folded with MobileNet's eps, no dropout.
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exportOnnx } from '../../src/export/model-onnx';
 import { readModelWeights } from '../../src/export/read-weights';
@@ -17,10 +16,10 @@ import {
   type MobileNetState,
 } from '../../src/train/mobilenet';
 import { Message } from './proto-decode';
+import { relativeError, runOnnx } from './logit-checks';
 import {
   randomizeBatchNorm,
   settleBatchNorm,
-  toNchw,
 } from '../../tools/fixtures/resnet-state';
 
 const models: MobileNetState[] = [];
@@ -70,26 +69,6 @@ async function labLogits(state: MobileNetState, x: tf.Tensor4D) {
   const data = (await y.data()) as Float32Array;
   y.dispose();
   return data;
-}
-
-async function runOnnx(bytes: Uint8Array, x: tf.Tensor4D) {
-  const session = await ort.InferenceSession.create(bytes);
-  const [n, h, w, c] = x.shape;
-  const input = new ort.Tensor('float32', await toNchw(x), [n, c, h, w]);
-  const { logits } = await session.run({ input });
-  await session.release();
-  return { dims: logits!.dims, data: logits!.data as Float32Array };
-}
-
-/** The largest difference over the largest magnitude of `expected`. */
-function relativeError(got: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((e, i) => {
-    diff = Math.max(diff, Math.abs(got[i]! - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  return diff / scale;
 }
 
 // The networks' batch norms are settled on seeded noise (as training

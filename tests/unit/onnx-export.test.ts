@@ -3,7 +3,6 @@
 // against the lab's eval-mode forward pass on the tfjs CPU backend. The
 // browser test repeats the comparison with the logits of WebGPU.
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-web';
 import { beforeAll, expect, test } from 'vitest';
 import {
   readModelWeights,
@@ -22,7 +21,8 @@ import {
   type ResNetState,
 } from '../../src/train/resnet';
 import { Message } from './proto-decode';
-import { randomizeBatchNorm, toNchw } from '../../tools/fixtures/resnet-state';
+import { relativeError, runOnnx } from './logit-checks';
+import { randomizeBatchNorm } from '../../tools/fixtures/resnet-state';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -63,30 +63,6 @@ async function labLogits(state: ResNetState, x: tf.Tensor4D) {
   const data = (await y.data()) as Float32Array;
   y.dispose();
   return data;
-}
-
-async function runOnnx(bytes: Uint8Array, x: tf.Tensor4D) {
-  const session = await ort.InferenceSession.create(bytes);
-  const input = new ort.Tensor('float32', await toNchw(x), [
-    x.shape[0],
-    x.shape[3],
-    x.shape[1],
-    x.shape[2],
-  ]);
-  const { logits } = await session.run({ input });
-  await session.release();
-  return { dims: logits!.dims, data: logits!.data as Float32Array };
-}
-
-/** The largest difference over the largest magnitude of `expected`. */
-function relativeError(got: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((e, i) => {
-    diff = Math.max(diff, Math.abs(got[i]! - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  return diff / scale;
 }
 
 // Float32 throughout on both sides; what differs is the order of each

@@ -20,6 +20,7 @@ import {
   randomizeBatchNorm,
   settleBatchNorm,
 } from '../../tools/fixtures/resnet-state';
+import { relativeError } from './logit-checks';
 
 const models: MobileNetState[] = [];
 
@@ -64,17 +65,6 @@ function images(n: number, size: number, channels: number, seed: number) {
     () => (rng() - 0.5) * 4,
   );
   return tf.tensor4d(data, [n, size, size, channels]);
-}
-
-/** The largest difference over the largest magnitude of `want`. */
-function relativeError(got: Float32Array, want: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  want.forEach((w, i) => {
-    diff = Math.max(diff, Math.abs(got[i]! - w));
-    scale = Math.max(scale, Math.abs(w));
-  });
-  return diff / scale;
 }
 
 // The same tfjs CPU kernels on both sides; what differs is the gates'
