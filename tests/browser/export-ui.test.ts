@@ -1,7 +1,8 @@
 // Exporting a fine-tuned run's weights as a user does: torchvision's
 // ResNet-50 (seeded random weights, tests/reference) is downloaded through
 // the Weights panel from a URL served in place of a real one, fine-tuned
-// on the demo for one step, and saved with the Runs panel's three buttons.
+// for one step on a small folder of car images imported with the import
+// form, and saved with the Runs panel's three buttons.
 // Each zip is then opened by what a user would run it with: torchvision
 // (strict load), onnxruntime and tf.loadLayersModel, all of which must
 // give the lab's own logits for the same images; the model cards must say
@@ -22,6 +23,8 @@ import type { PredictResult } from '../../src/weights/convert';
 import { readSafetensors } from '../../src/weights/safetensors';
 import { ROOT } from '../../tools/lab/serve';
 import { openApp, type Session } from './harness';
+import { importFolderFromUi, writeCarsFolder } from './fixture-folder';
+import { field } from './form';
 import { encodePng } from './png-writer';
 import {
   CACHE,
@@ -32,15 +35,18 @@ import {
 
 const SHOTS = resolve(ROOT, 'test-results');
 const TRAIN_TIMEOUT_MS = 600_000;
-// The smallest run that still trains every layer once: one image per
-// class in one batch, one epoch, at 16 px (ResNet-50's last stage is then
-// 1 x 1). The 1,000 validation images are what the run spends most on.
+// The smallest run that still trains every layer once: one image of each
+// class (the training subset takes as many of each) in one batch, one
+// epoch, at 16 px (ResNet-50's last stage is then 1 x 1), on a folder of
+// 40 images of 6 classes, so that validation takes seconds.
 const SIZE = 16;
-const LIMIT = 10;
-// ImageNet's statistics, the default of a file without its own, averaged
-// over the channels for the demo's gray images (src/weights/info.ts).
-const GRAY_MEAN = (0.485 + 0.456 + 0.406) / 3;
-const GRAY_STD = (0.229 + 0.224 + 0.225) / 3;
+const LIMIT = 6;
+const NUM_IMAGES = 40;
+const DATASET = 'cars-export';
+// ImageNet's statistics, the default of a file without its own
+// (src/weights/info.ts).
+const IMAGENET_MEAN = [0.485, 0.456, 0.406];
+const IMAGENET_STD = [0.229, 0.224, 0.225];
 
 let session: Session | null = null;
 let server: Server | null = null;
@@ -103,17 +109,13 @@ async function save(page: Page, label: RegExp): Promise<string> {
   return path;
 }
 
-/** Seeded gray noise images, PNG, at the run's size; and their pixels. */
-function grayImages(n: number): { png: Buffer; gray: Uint8Array }[] {
+/** Seeded RGB noise images, PNG, at the run's size; and their pixels. */
+function rgbImages(n: number): { png: Buffer; rgb: Uint8Array }[] {
   let state = 5;
   const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) >> 23;
   return Array.from({ length: n }, () => {
-    const gray = Uint8Array.from({ length: SIZE * SIZE }, next);
-    const rgb = Uint8Array.from(
-      { length: SIZE * SIZE * 3 },
-      (_, i) => gray[Math.floor(i / 3)]!,
-    );
-    return { png: encodePng(SIZE, SIZE, rgb), gray };
+    const rgb = Uint8Array.from({ length: SIZE * SIZE * 3 }, next);
+    return { png: encodePng(SIZE, SIZE, rgb), rgb };
   });
 }
 
@@ -127,6 +129,11 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
   const weightsUrl = `${host}/timm/resnet50/model.safetensors`;
   session = await openApp();
   const { page } = session;
+  await importFolderFromUi(
+    page,
+    await writeCarsFolder(dir, NUM_IMAGES),
+    DATASET,
+  );
 
   const panel = page.getByRole('region', { name: 'Weights' });
   await panel.getByLabel('Safetensors URL').fill(weightsUrl);
@@ -135,6 +142,7 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
   await expect.poll(() => cached.count(), { timeout: 120_000 }).toBe(1);
   await cached.getByRole('button', { name: 'Train from these' }).click();
 
+  await field(page, 'Train on').selectOption(DATASET);
   await page.getByLabel('Image size (px)').fill(String(SIZE));
   await page.getByLabel('Batch size', { exact: true }).fill(String(LIMIT));
   await page.getByLabel('Training images (0 = all)').fill(String(LIMIT));
@@ -148,7 +156,10 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
   await expect
     .poll(() => status.innerText(), { timeout: TRAIN_TIMEOUT_MS })
     .toMatch(/^(Finished|Stopped|The run failed)/);
-  expect(await status.innerText()).toMatch(/^Finished/);
+  expect(
+    await status.innerText(),
+    String(await page.locator('.error-box').allInnerTexts()),
+  ).toMatch(/^Finished/);
 
   const safetensorsZip = await save(page, /^Download safetensors of /);
   const tfjsZip = await save(page, /^Download tfjs of /);
@@ -160,7 +171,6 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
   await page.screenshot({ path: resolve(SHOTS, 'export.png'), fullPage: true });
 
   // The model cards: what the run was, the same in all three.
-  const demo = await page.evaluate(() => window.recipeLab!.ensureDemo());
   const row = page.locator('tr[data-run-id]').first();
   const best = Number(await row.getAttribute('data-best'));
   const zips = {
@@ -180,10 +190,9 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
   expect([...zips.onnx.keys()]).toEqual(['model.onnx', 'model-card.json']);
   const card = cardOf(zips.safetensors);
   expect(card).toMatchObject({
-    model: { name: 'resnet50', width: 1, numClasses: 10 },
+    model: { name: 'resnet50', width: 1, numClasses: 6 },
     weights: { files: ['model.safetensors'], startedFrom: weightsUrl },
-    classes: demo.classNames,
-    input: { size: SIZE, channels: 1 },
+    input: { size: SIZE, channels: 3 },
     recipe: {
       model: 'resnet50',
       pretrained: true,
@@ -192,17 +201,22 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
       limit: LIMIT,
       epochs: 1,
     },
-    dataset: {
-      name: demo.name,
-      numTrain: LIMIT,
-      numVal: demo.splits.val.numImages,
-    },
+    dataset: { name: DATASET, numTrain: LIMIT },
     seed: card.recipe!.seed,
     metrics: { bestValTop1: best, bestEpoch: 1 },
     backend: { name: 'webgpu', adapter: expect.stringMatching(/\S/) },
   });
-  expect(card.input.normalization.mean[0]).toBeCloseTo(GRAY_MEAN, 6);
-  expect(card.input.normalization.std[0]).toBeCloseTo(GRAY_STD, 6);
+  // The dataset's own class names, one per class; its validation split.
+  expect(card.classes).toHaveLength(6);
+  expect(new Set(card.classes).size).toBe(6);
+  expect(card.dataset!.numVal).toBeGreaterThan(0);
+  expect(card.dataset!.numVal).toBeLessThan(NUM_IMAGES - LIMIT);
+  card.input.normalization.mean.forEach((m, c) =>
+    expect(m).toBeCloseTo(IMAGENET_MEAN[c]!, 6),
+  );
+  card.input.normalization.std.forEach((v, c) =>
+    expect(v).toBeCloseTo(IMAGENET_STD[c]!, 6),
+  );
   const date = Date.parse(card.date);
   expect(date).toBeGreaterThanOrEqual(started.getTime());
   expect(date).toBeLessThanOrEqual(Date.now());
@@ -221,7 +235,7 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
   expect(Buffer.from(after).equals(Buffer.from(before))).toBe(false);
 
   // The lab's logits: the exported file, run by the app's own predict.
-  const images = grayImages(3);
+  const images = rgbImages(3);
   const urls = images.map((image, i) => {
     served.set(`/fixtures/image-${i}.png`, image.png);
     return `${host}/fixtures/image-${i}.png`;
@@ -239,12 +253,20 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
     },
   });
   const labLogits = (lab as PredictResult).predictions.flatMap((p) => p.logits);
-  // One channel: NHWC and NCHW hold the same values in the same order.
+  // The normalised images, NHWC as the lab and tfjs take them.
   const { mean, std } = card.input.normalization;
-  const input = images.flatMap(({ gray }) =>
-    [...gray].map((v) => (v / 255 - mean[0]!) / std[0]!),
+  const input = images.flatMap(({ rgb }) =>
+    [...rgb].map((v, i) => (v / 255 - mean[i % 3]!) / std[i % 3]!),
   );
-  const shape = [images.length, SIZE, SIZE, 1] as const;
+  const shape = [images.length, SIZE, SIZE, 3] as const;
+  // And NCHW, as onnxruntime takes them.
+  const planar = images.flatMap((_, n) =>
+    Array.from({ length: 3 * SIZE * SIZE }, (_, j) => {
+      const c = Math.floor(j / (SIZE * SIZE));
+      const pixel = j % (SIZE * SIZE);
+      return input[(n * SIZE * SIZE + pixel) * 3 + c]!;
+    }),
+  );
 
   // torchvision, strict, on the safetensors file.
   const weightsPath = join(dir, 'model.safetensors');
@@ -256,7 +278,7 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
       'check_exported_weights.py',
       weightsPath,
       'resnet50',
-      '10',
+      '6',
       inputsPath,
     ]),
   ) as { logits: number[] };
@@ -264,9 +286,9 @@ test('a fine-tuned ResNet-50 downloads as safetensors, tfjs and ONNX that reprod
 
   // onnxruntime on the ONNX file.
   const onnx = await ort.InferenceSession.create(zips.onnx.get('model.onnx')!);
-  const x = new ort.Tensor('float32', Float32Array.from(input), [
+  const x = new ort.Tensor('float32', Float32Array.from(planar), [
     images.length,
-    1,
+    3,
     SIZE,
     SIZE,
   ]);

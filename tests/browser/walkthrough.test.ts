@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openZip } from '../../src/data/formats/zip';
 import { ROOT } from '../../tools/lab/serve';
-import { writeCarsFolder } from './fixture-folder';
+import { importFolderFromUi, writeCarsFolder } from './fixture-folder';
 import { openApp, type Session } from './harness';
 import { appReady, field, openStep } from './form';
 
@@ -41,31 +41,6 @@ async function shot(page: Page, screen: string): Promise<void> {
     path: resolve(SHOTS, `walkthrough-${screen}.png`),
     fullPage: true,
   });
-}
-
-async function importFolder(page: Page): Promise<void> {
-  const panel = page.getByRole('region', { name: 'Import a dataset' });
-  await panel.getByLabel('Dataset name').fill(DATASET);
-  await panel.getByLabel('Stored size (px)').fill('40');
-  await page.setInputFiles('[data-testid="import-folder"]', folder);
-  await expect
-    .poll(() => page.getByTestId('import-plan').innerText(), {
-      timeout: IMPORT_TIMEOUT_MS,
-    })
-    .toMatch(/Classes\s+6/);
-  await panel.getByRole('button', { name: 'Start import' }).click();
-  await expect
-    .poll(
-      () =>
-        page
-          .getByTestId('import-result')
-          .innerText()
-          .catch(() => ''),
-      {
-        timeout: IMPORT_TIMEOUT_MS,
-      },
-    )
-    .toMatch(new RegExp(`^Imported "${DATASET}"`));
 }
 
 /** The loss chart's point count and the status line, while a run goes. */
@@ -108,7 +83,7 @@ test(
     });
 
     // 1. Import.
-    await importFolder(page);
+    await importFolderFromUi(page, folder, DATASET);
     await shot(page, '1-import');
 
     // 2. A preset, then the sizes this machine trains in seconds, then two
