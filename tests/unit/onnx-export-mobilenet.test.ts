@@ -7,16 +7,19 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exportOnnx } from '../../src/export/model-onnx';
 import { readModelWeights } from '../../src/export/read-weights';
-import { createRng } from '../../src/lib/random';
 import {
   createMobileNet,
   disposeMobileNet,
-  forwardMobileNet,
   type MobileNetConfig,
   type MobileNetState,
 } from '../../src/train/mobilenet';
 import { Message } from './proto-decode';
-import { relativeError, runOnnx } from './logit-checks';
+import {
+  labLogits,
+  randomImages,
+  relativeError,
+  runOnnx,
+} from './logit-checks';
 import {
   randomizeBatchNorm,
   settleBatchNorm,
@@ -53,22 +56,6 @@ async function trainedLike(config: MobileNetConfig, seed: number) {
   settleBatchNorm(state, seed);
   models.push(state);
   return { state, weights: await readModelWeights(state) };
-}
-
-function randomImages(n: number, size: number, channels: number, seed = 3) {
-  const rng = createRng(seed);
-  const data = Float32Array.from(
-    { length: n * size * size * channels },
-    () => (rng() - 0.5) * 4,
-  );
-  return tf.tensor4d(data, [n, size, size, channels]);
-}
-
-async function labLogits(state: MobileNetState, x: tf.Tensor4D) {
-  const y = tf.tidy(() => forwardMobileNet(state, x, null));
-  const data = (await y.data()) as Float32Array;
-  y.dispose();
-  return data;
 }
 
 // The networks' batch norms are settled on seeded noise (as training

@@ -10,18 +10,20 @@ import {
 } from '../../src/export/read-weights';
 import { exportOnnx } from '../../src/export/model-onnx';
 import { foldBatchNorm } from '../../src/export/onnx-builder';
-import { createRng } from '../../src/lib/random';
 import { BN_EPSILON } from '../../src/train/ops/batch-norm';
 import {
   createResNet,
   describeResNet,
   disposeResNet,
-  forwardResNet,
   type ResNetConfig,
-  type ResNetState,
 } from '../../src/train/resnet';
 import { Message } from './proto-decode';
-import { relativeError, runOnnx } from './logit-checks';
+import {
+  labLogits,
+  randomImages,
+  relativeError,
+  runOnnx,
+} from './logit-checks';
 import { randomizeBatchNorm } from '../../tools/fixtures/resnet-state';
 
 beforeAll(async () => {
@@ -47,22 +49,6 @@ async function trainedLike(config: ResNetConfig, seed: number) {
   const state = createResNet(config, seed);
   randomizeBatchNorm(state, seed);
   return { state, weights: await readModelWeights(state) };
-}
-
-function randomImages(n: number, size: number, channels: number, seed = 3) {
-  const rng = createRng(seed);
-  const data = Float32Array.from(
-    { length: n * size * size * channels },
-    () => (rng() - 0.5) * 4,
-  );
-  return tf.tensor4d(data, [n, size, size, channels]);
-}
-
-async function labLogits(state: ResNetState, x: tf.Tensor4D) {
-  const y = tf.tidy(() => forwardResNet(state, x, null));
-  const data = (await y.data()) as Float32Array;
-  y.dispose();
-  return data;
 }
 
 // Float32 throughout on both sides; what differs is the order of each

@@ -18,7 +18,6 @@ import {
   buildRunExport,
   type RunExportSource,
 } from '../../src/export/run-export';
-import { createRng } from '../../src/lib/random';
 import { withReport } from '../../src/runs/record';
 import {
   createMobileNet,
@@ -37,6 +36,7 @@ import {
   settleBatchNorm,
 } from '../../tools/fixtures/resnet-state';
 import { record } from './runs-fixtures';
+import { randomImages } from './logit-checks';
 
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress'];
 const DATE = new Date('2026-12-04T12:00:00Z');
@@ -109,15 +109,6 @@ async function unzip(parts: Uint8Array[]) {
   const files = new Map<string, Uint8Array>();
   for (const e of entries) files.set(e.path, await e.bytes());
   return files;
-}
-
-function images(n: number, channels: number, seed: number): tf.Tensor4D {
-  const rng = createRng(seed);
-  const data = Float32Array.from(
-    { length: n * SIZE * SIZE * channels },
-    () => (rng() - 0.5) * 4,
-  );
-  return tf.tensor4d(data, [n, SIZE, SIZE, channels]);
 }
 
 async function logits(model: MobileNetState, x: tf.Tensor4D) {
@@ -233,7 +224,7 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
       const model = trainedLike(inChannels, 10 + inChannels);
       const built = await buildRunExport('safetensors', await sourceOf(model));
       const bytes = (await unzip(built.parts)).get('model.safetensors')!;
-      const x = images(2, inChannels, inChannels);
+      const x = randomImages(2, SIZE, inChannels, inChannels);
       const want = await logits(model, x);
 
       const copy = createMobileNet(configOf(inChannels), 99);
@@ -257,7 +248,7 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
     expect([...files.keys()]).toEqual(['model.onnx', 'model-card.json']);
     expect(built.card.weights.files).toEqual(['model.onnx']);
 
-    const x = images(2, 3, 5);
+    const x = randomImages(2, SIZE, 3, 5);
     const session = await ort.InferenceSession.create(files.get('model.onnx')!);
     const nchw = x.transpose([0, 3, 1, 2]);
     const input = new ort.Tensor('float32', nchw.dataSync() as Float32Array, [
@@ -294,7 +285,7 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
         weightData: bin.slice().buffer as ArrayBuffer,
       }),
     );
-    const x = images(2, 1, 6);
+    const x = randomImages(2, SIZE, 1, 6);
     const got = loaded.predict(x) as tf.Tensor;
     const want = await logits(model, x);
     const worst = worstDifference([...(await got.data())], want);

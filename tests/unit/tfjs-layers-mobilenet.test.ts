@@ -4,7 +4,6 @@
 // eval-mode logits, RGB and gray, at more than one image size.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRng } from '../../src/lib/random';
 import {
   createMobileNet,
   disposeMobileNet,
@@ -20,7 +19,7 @@ import {
   randomizeBatchNorm,
   settleBatchNorm,
 } from '../../tools/fixtures/resnet-state';
-import { relativeError } from './logit-checks';
+import { randomImages, relativeError } from './logit-checks';
 
 const models: MobileNetState[] = [];
 
@@ -58,15 +57,6 @@ async function load(files: LayersFile[]): Promise<tf.LayersModel> {
   );
 }
 
-function images(n: number, size: number, channels: number, seed: number) {
-  const rng = createRng(seed);
-  const data = Float32Array.from(
-    { length: n * size * size * channels },
-    () => (rng() - 0.5) * 4,
-  );
-  return tf.tensor4d(data, [n, size, size, channels]);
-}
-
 // The same tfjs CPU kernels on both sides; what differs is the gates'
 // affine map (x / 6 + 1/2 through a batch-norm layer, rounded once, where
 // the lab adds 3 and divides by 6), about 1e-7 relative at each gate:
@@ -97,7 +87,7 @@ describe('MobileNetV3-Large as tfjs layers', { timeout: SLOW }, () => {
       [2, 32],
       [1, 56],
     ] as const) {
-      const x = images(n, size, channels, size);
+      const x = randomImages(n, size, channels, size);
       const want = tf.tidy(() => forwardMobileNet(state, x, null));
       const got = loaded.predict(x) as tf.Tensor;
       expect(got.shape).toEqual([n, 6]);
