@@ -17,7 +17,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, expect, test } from 'vitest';
-import { openZip } from '../../src/data/formats/zip';
 import type { ModelCard } from '../../src/weights/model-card';
 import type { PredictResult } from '../../src/weights/convert';
 import { readSafetensors } from '../../src/weights/safetensors';
@@ -32,6 +31,7 @@ import {
   python,
   referenceFiles,
 } from './weights-reference';
+import { unzipAll } from '../zip-files';
 
 const SHOTS = resolve(ROOT, 'test-results');
 const TRAIN_TIMEOUT_MS = 600_000;
@@ -84,12 +84,7 @@ async function startServer(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-async function unzip(path: string): Promise<Map<string, Uint8Array>> {
-  const { entries } = await openZip(new Blob([readFileSync(path)]));
-  const files = new Map<string, Uint8Array>();
-  for (const e of entries) files.set(e.path, await e.bytes());
-  return files;
-}
+const unzip = (path: string) => unzipAll(new Blob([readFileSync(path)]));
 
 const cardOf = (files: Map<string, Uint8Array>) =>
   JSON.parse(

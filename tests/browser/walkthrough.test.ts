@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openZip } from '../../src/data/formats/zip';
 import { ROOT } from '../../tools/lab/serve';
 import { importFolderFromUi, writeCarsFolder } from './fixture-folder';
 import { openApp, type Session } from './harness';
+import { unzipAll } from '../zip-files';
 import { appReady, field, openStep } from './form';
 
 const SHOTS = resolve(ROOT, 'test-results');
@@ -178,13 +178,10 @@ test(
     expect(download.suggestedFilename()).toMatch(/-safetensors\.zip$/);
     const saved = join(dir, download.suggestedFilename());
     await download.saveAs(saved);
-    const { entries } = await openZip(new Blob([await readFile(saved)]));
-    expect(entries.map((e) => e.path)).toEqual([
-      'model.safetensors',
-      'model-card.json',
-    ]);
+    const files = await unzipAll(new Blob([await readFile(saved)]));
+    expect([...files.keys()]).toEqual(['model.safetensors', 'model-card.json']);
     const card = JSON.parse(
-      new TextDecoder().decode(await entries[1]!.bytes()),
+      new TextDecoder().decode(files.get('model-card.json')),
     ) as { classes: string[]; recipe: { autoAugment: string } };
     expect(card.classes).toHaveLength(6);
     expect(card.recipe.autoAugment).toBe('ta_wide');

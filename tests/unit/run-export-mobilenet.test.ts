@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openZip } from '../../src/data/formats/zip';
 import { readModelWeights } from '../../src/export/read-weights';
 import {
   buildRunExport,
@@ -22,7 +21,6 @@ import { withReport } from '../../src/runs/record';
 import {
   createMobileNet,
   disposeMobileNet,
-  forwardMobileNet,
   type MobileNetConfig,
   type MobileNetState,
 } from '../../src/train/mobilenet';
@@ -36,7 +34,8 @@ import {
   settleBatchNorm,
 } from '../../tools/fixtures/resnet-state';
 import { record } from './runs-fixtures';
-import { randomImages } from './logit-checks';
+import { labLogits, randomImages } from './logit-checks';
+import { unzipAll } from '../zip-files';
 
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress'];
 const DATE = new Date('2026-12-04T12:00:00Z');
@@ -104,19 +103,10 @@ async function sourceOf(model: MobileNetState): Promise<RunExportSource> {
   };
 }
 
-async function unzip(parts: Uint8Array[]) {
-  const { entries } = await openZip(new Blob(parts as BlobPart[]));
-  const files = new Map<string, Uint8Array>();
-  for (const e of entries) files.set(e.path, await e.bytes());
-  return files;
-}
-
-async function logits(model: MobileNetState, x: tf.Tensor4D) {
-  const y = tf.tidy(() => forwardMobileNet(model, x, null));
-  const values = [...(await y.data())];
-  y.dispose();
-  return values;
-}
+/** The lab's logits, as numbers. */
+const logits = async (model: MobileNetState, x: tf.Tensor4D) => [
+  ...(await labLogits(model, x)),
+];
 
 /** torchvision's eval-mode logits for the file, loaded strictly. */
 function torchvisionLogits(
@@ -181,7 +171,7 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
     const built = await buildRunExport('safetensors', source);
     expect(built.fileName).toBe('mobile-ta_wide-safetensors.zip');
     expect(built.notes).toEqual([]);
-    const files = await unzip(built.parts);
+    const files = await unzipAll(built.parts);
     expect([...files.keys()]).toEqual(['model.safetensors', 'model-card.json']);
 
     const file = readSafetensors(files.get('model.safetensors')!);
@@ -223,7 +213,7 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
     async (_, inChannels) => {
       const model = trainedLike(inChannels, 10 + inChannels);
       const built = await buildRunExport('safetensors', await sourceOf(model));
-      const bytes = (await unzip(built.parts)).get('model.safetensors')!;
+      const bytes = (await unzipAll(built.parts)).get('model.safetensors')!;
       const x = randomImages(2, SIZE, inChannels, inChannels);
       const want = await logits(model, x);
 
@@ -244,7 +234,7 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
   test('a MobileNet run as ONNX gives the lab’s logits in onnxruntime', async () => {
     const model = trainedLike(3, 21);
     const built = await buildRunExport('onnx', await sourceOf(model));
-    const files = await unzip(built.parts);
+    const files = await unzipAll(built.parts);
     expect([...files.keys()]).toEqual(['model.onnx', 'model-card.json']);
     expect(built.card.weights.files).toEqual(['model.onnx']);
 
@@ -269,7 +259,7 @@ describe('a MobileNetV3-Large run’s export', { timeout: SLOW }, () => {
   test('a MobileNet run as tfjs layers gives the lab’s logits', async () => {
     const model = trainedLike(1, 31);
     const built = await buildRunExport('tfjs', await sourceOf(model));
-    const files = await unzip(built.parts);
+    const files = await unzipAll(built.parts);
     expect([...files.keys()]).toEqual([
       'model.json',
       'weights.bin',

@@ -2,7 +2,6 @@
 // Node: each format's zip holds its files and the model card, the card
 // says what the run was, and what cannot be exported says why.
 import { expect, test } from 'vitest';
-import { openZip } from '../../src/data/formats/zip';
 import {
   buildRunExport,
   fileStem,
@@ -14,6 +13,7 @@ import { describeResNet, type ResNetConfig } from '../../src/train/resnet';
 import type { ModelCard } from '../../src/weights/model-card';
 import { readSafetensors } from '../../src/weights/safetensors';
 import { record } from './runs-fixtures';
+import { unzipAll } from '../zip-files';
 
 const CONFIG: ResNetConfig = {
   name: 'resnet18',
@@ -67,13 +67,6 @@ function finishedSource(): RunExportSource {
   };
 }
 
-async function unzip(parts: Uint8Array[]) {
-  const { entries } = await openZip(new Blob(parts as BlobPart[]));
-  const files = new Map<string, Uint8Array>();
-  for (const e of entries) files.set(e.path, await e.bytes());
-  return files;
-}
-
 test('each format is one zip of its files and the model card', async () => {
   const expected = {
     safetensors: ['model.safetensors', 'model-card.json'],
@@ -86,7 +79,7 @@ test('each format is one zip of its files and the model card', async () => {
       finishedSource(),
     );
     expect(built.fileName).toBe(`cars-lr-0.4-${format}.zip`);
-    const files = await unzip(built.parts);
+    const files = await unzipAll(built.parts);
     expect([...files.keys()]).toEqual(names);
     const card = JSON.parse(
       new TextDecoder().decode(files.get('model-card.json')),
@@ -124,7 +117,7 @@ test('the card holds classes, input, recipe, metrics, dataset and backend', asyn
 
 test("safetensors holds torchvision's layout: [out, in, kh, kw], fc [out, in]", async () => {
   const source = finishedSource();
-  const files = await unzip(
+  const files = await unzipAll(
     (await buildRunExport('safetensors', source)).parts,
   );
   const file = readSafetensors(files.get('model.safetensors')!);
