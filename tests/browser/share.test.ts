@@ -199,7 +199,8 @@ test('a run card travels by link and by file; bad cards are refused', async () =
   expect(await sharedRow.getAttribute('data-shared')).toBe('true');
   expect(Number(await sharedRow.getAttribute('data-best'))).toBe(0.74);
   expect(await sharedRow.innerText()).toMatch(/finished \(shared\)/);
-  expect(new URL(other.url()).hash).toBe('');
+  // The fragment goes once the card is stored, a moment after the row shows.
+  await expect.poll(() => new URL(other.url()).hash).toBe('');
   const overlay = other.getByTestId('runs-overlay');
   await expect
     .poll(() => overlay.locator('.recharts-line').count())
